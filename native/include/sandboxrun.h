@@ -1,0 +1,87 @@
+/*
+ * libsandboxrun: run one untrusted static program under a seccomp profile and
+ * limits, and report a verdict. sandbox-launch is a thin main around it; the
+ * CLI binds the same interface with JNA. Stable C interface: plain structs,
+ * no allocation handed to the caller.
+ */
+#ifndef SANDBOXRUN_H
+#define SANDBOXRUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SR_RESULT_MAX 4096          /* the result document fits a termination message */
+#define SR_STDERR_TAIL 1024
+
+typedef enum { SR_PROFILE_STRICT = 0, SR_PROFILE_COMPUTE = 1, SR_PROFILE_THREADS = 2 } sr_profile;
+
+typedef enum {
+    SR_COMPLETED = 0, SR_NON_ZERO_EXIT, SR_SIGNALED, SR_CPU_TIME_LIMIT_EXCEEDED,
+    SR_WALL_TIME_LIMIT_EXCEEDED, SR_MEMORY_LIMIT_EXCEEDED, SR_OUTPUT_LIMIT_EXCEEDED,
+    SR_SYSCALL_VIOLATION, SR_LAUNCH_ERROR
+} sr_verdict;
+
+/* Called with each chunk of the program's stdout as it comes (never more than
+ * the stdout cap in total). Return 0 to go on, -1 to stop the run
+ * (verdict LaunchError: the consumer is gone). */
+typedef int (*sr_stdout_fn)(void *ctx, const void *data, size_t len);
+
+typedef struct {
+    sr_profile profile;
+    uint64_t cpu_ms;                /* > 0 */
+    uint64_t wall_ms;               /* > 0 */
+    uint64_t memory_bytes;          /* > 0 */
+    uint64_t stdout_max;            /* bytes passed on; one more ends the run */
+    const char *program;            /* path of a static ELF */
+    const char *const *argv;        /* argv[0] is what the program sees as its name; NULL-terminated */
+    const char *stdin_path;         /* NULL: empty stdin */
+    uint32_t sandbox_uid;           /* used when running as root; 65534 by default */
+    uint32_t sandbox_gid;
+    sr_stdout_fn on_stdout;         /* NULL: discard (still counted and hashed) */
+    void *on_stdout_ctx;
+    int cancel_fd;                  /* readable: stop the run (LaunchError); -1 for none */
+} sr_config;
+
+typedef struct {
+    sr_verdict verdict;
+    int exited;                     /* 1: exit_code is valid; 0: a signal ended it (or it never ran) */
+    int exit_code;
+    int signal;                     /* 0 when none */
+    char syscall[48];               /* denied call, "" when unknown or none */
+    uint64_t cpu_ms, wall_ms, max_rss_bytes, stdout_bytes;
+    char stdout_sha256[65];
+    unsigned char stderr_tail[SR_STDERR_TAIL];
+    size_t stderr_tail_len;
+    char message[512];
+    const char *memory_enforcement; /* "cgroup-v2", "cgroup-v1", "container-cgroup", "rlimit" */
+} sr_result;
+
+/* Fills cfg with the contract's defaults (compute, 10 s CPU, 2 x cpu + 1 s
+ * wall, 256 MiB, 1 MiB of stdout, uid/gid 65534). */
+void sr_config_defaults(sr_config *cfg);
+
+/* Checks that cfg->program can be run here: a readable, statically linked ELF
+ * executable for this architecture. Returns 0, or -1 with a message for a
+ * person in msg. */
+int sr_check_program(const char *path, char *msg, size_t msglen);
+
+/* Runs the program. Returns 0 when a verdict was reached (whatever it is),
+ * 1 when the configuration or the program is unusable (nothing ran; verdict
+ * LaunchError, message says why), 2 when the launcher itself failed
+ * (verdict LaunchError). out is always filled. */
+int sr_run(const sr_config *cfg, sr_result *out);
+
+/* The result document (JSON, at most SR_RESULT_MAX bytes including the NUL). */
+size_t sr_result_json(const sr_result *r, char *buf, size_t cap);
+
+const char *sr_verdict_name(sr_verdict v);
+const char *sr_profile_name(sr_profile p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

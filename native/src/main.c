@@ -1,0 +1,81 @@
+/*
+ * sandbox-launch: the contract's command line around sr_run. Exit status:
+ * 0 a verdict was reached; 64 the command line, the program or its stdin is
+ * unusable (nothing ran); 70 the launcher itself failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "sandboxrun.h"
+#include "util.h"
+
+enum { EXIT_VERDICT = 0, EXIT_USAGE = 64, EXIT_SOFTWARE = 70 };
+
+static int to_stdout(void *ctx, const void *data, size_t len)
+{
+    (void)ctx;
+    return sr_write_all(STDOUT_FILENO, data, len);
+}
+
+/* The result goes to --result=FILE, else to standard error. */
+static int write_result(const char *path, const sr_result *r)
+{
+    char doc[SR_RESULT_MAX];
+    size_t n = sr_result_json(r, doc, sizeof doc);
+    if (!path) {
+        doc[n] = '\n';
+        return sr_write_all(STDERR_FILENO, doc, n + 1);
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd < 0) return -1;
+    int rc = sr_write_all(fd, doc, n);
+    if (close(fd) < 0) rc = -1;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    sr_config cfg;
+    sr_config_defaults(&cfg);
+    const char *result_path = NULL;
+    char msg[512];
+    switch (sr_parse_args(argc, argv, &cfg, &result_path, msg, sizeof msg)) {
+    case SR_ARGS_EXIT:
+        return 0;
+    case SR_ARGS_BAD:
+        fprintf(stderr, "sandbox-launch: %s\n%s", msg, sr_usage);
+        return EXIT_USAGE;
+    }
+
+    /* A stdout consumer that goes away must not kill the launcher before it
+     * writes its verdict; a termination request stops the program first. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
+    sigprocmask(SIG_BLOCK, &stop, NULL);
+    cfg.on_stdout = to_stdout;
+    cfg.cancel_fd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+    cfg.on_stdout_ctx = NULL;
+
+    sr_result res;
+    int rc = sr_run(&cfg, &res);
+    if (write_result(result_path, &res) < 0) {
+        /* Nowhere else to say it: stderr is the last resort even with --result. */
+        fprintf(stderr, "sandbox-launch: cannot write the result to %s: %s\n", result_path, strerror(errno));
+        return EXIT_SOFTWARE;
+    }
+    if (rc == 1) {
+        if (result_path) return EXIT_USAGE;
+        return EXIT_USAGE;
+    }
+    return rc == 0 ? EXIT_VERDICT : EXIT_SOFTWARE;
+}

@@ -1,0 +1,69 @@
+/*
+ * Seccomp user notifications. The filter sends two kinds:
+ * - a call outside the profile: the supervisor kills the program first and
+ *   only then answers, so the call never runs; the call's name goes into
+ *   the result;
+ * - a large writable mapping (the memory prefix, policy.c): allowed to
+ *   proceed unchanged (its arguments are registers, so nothing can change
+ *   between the look and the call), but remembered when it cannot fit the
+ *   memory limit, so that a program whose allocation then fails and which
+ *   exits with an error of its own still gets MemoryLimitExceeded.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "run.h"
+#include "util.h"
+
+static uint64_t vm_size(struct sr_run *run)
+{
+    char buf[128];
+    if (run->statm_fd < 0) return 0;
+    ssize_t n = pread(run->statm_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    return strtoull(buf, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static int memory_call(struct sr_run *run, const struct seccomp_data *d)
+{
+    if (d->arch != AUDIT_ARCH_X86_64 || run->cfg->profile == SR_PROFILE_STRICT) return 0;
+    if (d->nr != __NR_mmap && d->nr != __NR_mremap) return 0;
+    uint64_t want = d->nr == __NR_mmap ? d->args[1] : d->args[2];
+    uint64_t old = d->nr == __NR_mremap ? d->args[1] : 0;
+    if (!run->as_limit) {
+        /* A cgroup limits what is touched: only a mapping beyond the whole
+         * limit tells that memory ran short (if the program then fails). */
+        if (want > run->cfg->memory_bytes) run->memory_refused = 1;
+    } else if (want > old && vm_size(run) + (want - old) > run->as_limit) {
+        run->memory_refused = 1;          /* the address-space backstop will refuse it */
+    }
+    return 1;
+}
+
+void sr_notify_handle(struct sr_run *run)
+{
+    struct seccomp_notif req;
+    struct seccomp_notif_resp resp;
+    memset(&req, 0, sizeof req);
+    if (ioctl(run->child.listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return;   /* ENOENT: it died */
+    memset(&resp, 0, sizeof resp);
+    resp.id = req.id;
+    if (memory_call(run, &req.data)) {
+        resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    } else {
+        if (!run->syscall[0])
+            sr_syscall_name(req.data.arch, req.data.nr, run->syscall, sizeof run->syscall);
+        sr_run_kill(run, KILL_SYSCALL);
+        resp.error = -EPERM;
+    }
+    ioctl(run->child.listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}

@@ -1,0 +1,35 @@
+/*
+ * The syscall policy of each profile, as data. policy_gen.c turns these
+ * tables into BPF with libseccomp at build time; POLICY.md explains every
+ * line. Anything not listed here is a violation: the supervisor is notified,
+ * kills the program and names the call (or, where user notification is
+ * unavailable, the kernel kills the process).
+ *
+ * Placeholders patched by the launcher at run time (they cannot be known at
+ * build time): SR_MAGIC_SELF_PID (the program's own pid, so kill/tgkill can
+ * only reach itself) and SR_MAGIC_PROG_FD (the one descriptor execveat may
+ * run, so the program is executed exactly once).
+ */
+#ifndef SR_POLICY_RULES_H
+#define SR_POLICY_RULES_H
+
+#define SR_MAGIC_SELF_PID 0x5EC0FFEEu
+#define SR_PROG_FD        100   /* above the program's RLIMIT_NOFILE: it can never make one */
+#define SR_SYNC_FD        101
+#define SR_PROGRAM_NOFILE 64
+
+enum sr_rule_action { R_ALLOW, R_ERRNO };
+
+/* One argument condition: arg[idx] & mask == value (mask 0 = exact compare). */
+struct sr_arg_cond { int idx; unsigned long long mask; unsigned long long value; int op; };
+enum { C_EQ = 1, C_MASKED_EQ = 2 };
+
+struct sr_rule {
+    const char *syscall;
+    enum sr_rule_action action;
+    int err;                    /* for R_ERRNO */
+    int ncond;
+    struct sr_arg_cond cond[2];
+};
+
+#endif

@@ -1,0 +1,10 @@
+/* Verdict and signal names, and the result document. */
+#ifndef SR_RESULT_H
+#define SR_RESULT_H
+#include "sandboxrun.h"
+
+const char *sr_signal_name(int sig, char *buf, size_t cap);
+/* Sets verdict and message (printf-style) on r. */
+void sr_result_set(sr_result *r, sr_verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

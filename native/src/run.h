@@ -1,0 +1,42 @@
+/* The state of one run, shared by the supervisor's units. */
+#ifndef SR_RUN_H
+#define SR_RUN_H
+
+#include <stdint.h>
+#include <sys/resource.h>
+#include "cgroup.h"
+#include "relay.h"
+#include "sandboxrun.h"
+#include "spawn.h"
+
+/* Why the supervisor ended the run itself (first reason wins). */
+enum sr_kill_reason { KILL_NONE = 0, KILL_CPU, KILL_WALL, KILL_MEMORY, KILL_OUTPUT, KILL_SYSCALL,
+                      KILL_CONSUMER, KILL_CANCELLED };
+
+struct sr_run {
+    const sr_config *cfg;
+    struct sr_child child;
+    struct sr_cgroup cg;
+    struct sr_relay relay;
+    int stdout_r, stderr_r;
+    uint64_t as_limit;              /* RLIMIT_AS backstop in force, 0 for none */
+    int poll_rss;                   /* no cgroup of ours: watch resident memory */
+    int statm_fd;
+    enum sr_kill_reason killed_for;
+    uint64_t killed_at_ns;
+    char syscall[48];               /* the first violation */
+    int memory_refused;             /* an allocation beyond the limit was seen */
+    uint64_t end_ns;
+};
+
+/* Ends the run now for reason (first reason is kept). */
+void sr_run_kill(struct sr_run *run, enum sr_kill_reason reason);
+
+/* Takes one notification from the filter and answers it. */
+void sr_notify_handle(struct sr_run *run);
+
+/* Supervises until the program has ended and its output is drained;
+ * fills status and rusage. */
+int sr_supervise(struct sr_run *run, int *status, struct rusage *ru, int cancel_fd);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * Starting the program: a child that shares no state with the caller but its
+ * memory until it executes (clone with CLONE_VM, like vfork, so it is safe
+ * and cheap from a multithreaded JVM), set up step by step with raw system
+ * calls, locked into the profile's filter, and executed exactly once.
+ */
+#ifndef SR_SPAWN_H
+#define SR_SPAWN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "cgroup.h"
+#include "sandboxrun.h"
+
+struct sr_spawn_req {
+    const sr_config *cfg;
+    int prog_fd;                 /* checked program, O_CLOEXEC */
+    int stdin_fd;                /* the program's stdin */
+    int stdout_w, stderr_w;      /* write ends of the relay pipes */
+    const struct sr_cgroup *cg;  /* procs_fd[] to join, or none */
+    int drop_privileges;         /* running as root: become sandbox_uid/gid */
+    uint64_t as_limit;           /* RLIMIT_AS backstop, 0 for none */
+    uint64_t mem_threshold;      /* see sr_policy_build */
+};
+
+struct sr_child {
+    pid_t pid;
+    int pidfd;
+    int listener;                /* seccomp notification fd, -1 when violations kill directly */
+    uint64_t exec_ns;            /* when the program was let go */
+};
+
+/* Returns 0 when the program is running; -1 with msg when it could not be
+ * started (nothing runs then: the child is reaped). */
+int sr_spawn(const struct sr_spawn_req *req, struct sr_child *child, char *msg, size_t msglen);
+
+#endif

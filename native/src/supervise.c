@@ -1,0 +1,132 @@
+/*
+ * The supervisor's loop: relays output, takes notifications, and enforces
+ * the wall clock, CPU time (all threads, read from the process CPU clock
+ * with nanosecond precision; RLIMIT_CPU is only a backstop) and, when there
+ * is no cgroup of our own, resident memory. It sleeps until the next
+ * moment a limit could be reached, so a CPU-bound program is not disturbed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "util.h"
+
+#define RSS_POLL_NS (10 * 1000000ull)
+
+void sr_run_kill(struct sr_run *run, enum sr_kill_reason reason)
+{
+    if (run->killed_for == KILL_NONE) {
+        run->killed_for = reason;
+        run->killed_at_ns = sr_now_ns();
+    }
+    if (syscall(SYS_pidfd_send_signal, run->child.pidfd, SIGKILL, NULL, 0) < 0 && errno == ENOSYS)
+        kill(run->child.pid, SIGKILL);
+}
+
+static uint64_t cpu_ns(struct sr_run *run, clockid_t clk)
+{
+    struct timespec ts;
+    if (clock_gettime(clk, &ts) < 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t resident(struct sr_run *run)
+{
+    char buf[128];
+    ssize_t n = pread(run->statm_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    char *p = strchr(buf, ' ');
+    return p ? strtoull(p + 1, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+static int cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) < 0) return 1;
+    int n = CPU_COUNT(&set);
+    return n > 0 ? n : 1;
+}
+
+static void drain(struct sr_run *run)
+{
+    /* The program is gone, so every writer is closed: read to end of file. */
+    int out_open = 1, err_open = 1;
+    int fl = fcntl(run->stdout_r, F_GETFL);
+    fcntl(run->stdout_r, F_SETFL, fl & ~O_NONBLOCK);
+    fl = fcntl(run->stderr_r, F_GETFL);
+    fcntl(run->stderr_r, F_SETFL, fl & ~O_NONBLOCK);
+    while (out_open) out_open = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
+    while (err_open) err_open = sr_relay_stderr(&run->relay, run->stderr_r) > 0;
+}
+
+int sr_supervise(struct sr_run *run, int *status, struct rusage *ru, int cancel_fd)
+{
+    const sr_config *cfg = run->cfg;
+    clockid_t clk;
+    if (clock_getcpuclockid(run->child.pid, &clk) != 0) clk = (clockid_t)-1;
+    const uint64_t cpu_limit = cfg->cpu_ms * 1000000ull;
+    const uint64_t wall_deadline = run->child.exec_ns + cfg->wall_ms * 1000000ull;
+    const int ncpu = cfg->profile == SR_PROFILE_THREADS ? cpus() : 1;
+    int out_open = 1, err_open = 1, exited = 0;
+
+    while (!exited) {
+        struct pollfd p[5];
+        int n = 0, i_out = -1, i_err = -1, i_pid, i_lis = -1, i_can = -1;
+        if (out_open) { i_out = n; p[n++] = (struct pollfd){ run->stdout_r, POLLIN, 0 }; }
+        if (err_open) { i_err = n; p[n++] = (struct pollfd){ run->stderr_r, POLLIN, 0 }; }
+        i_pid = n; p[n++] = (struct pollfd){ run->child.pidfd, POLLIN, 0 };
+        if (run->child.listener >= 0) { i_lis = n; p[n++] = (struct pollfd){ run->child.listener, POLLIN, 0 }; }
+        if (cancel_fd >= 0) { i_can = n; p[n++] = (struct pollfd){ cancel_fd, POLLIN, 0 }; }
+
+        /* Sleep until a limit could first be reached. */
+        uint64_t now = sr_now_ns();
+        uint64_t used = clk != (clockid_t)-1 ? cpu_ns(run, clk) : 0;
+        uint64_t wait_ns = wall_deadline > now ? wall_deadline - now : 0;
+        uint64_t cpu_left = cpu_limit > used ? (cpu_limit - used) / (uint64_t)ncpu : 0;
+        if (cpu_left < wait_ns) wait_ns = cpu_left;
+        if (run->poll_rss && wait_ns > RSS_POLL_NS) wait_ns = RSS_POLL_NS;
+        if (run->killed_for != KILL_NONE) wait_ns = 1000000000ull;   /* only waiting for the end */
+        if (wait_ns < 200000) wait_ns = 200000;                      /* CPU clock granularity */
+        struct timespec ts = { (time_t)(wait_ns / 1000000000ull), (long)(wait_ns % 1000000000ull) };
+        int rc = ppoll(p, (nfds_t)n, &ts, NULL);
+        if (rc < 0 && errno != EINTR) { sr_run_kill(run, KILL_CANCELLED); break; }
+
+        if (rc > 0) {
+            if (i_out >= 0 && (p[i_out].revents & (POLLIN | POLLHUP | POLLERR))) {
+                out_open = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
+                if (run->relay.over) sr_run_kill(run, KILL_OUTPUT);
+                if (run->relay.consumer_gone) sr_run_kill(run, KILL_CONSUMER);
+            }
+            if (i_err >= 0 && (p[i_err].revents & (POLLIN | POLLHUP | POLLERR)))
+                err_open = sr_relay_stderr(&run->relay, run->stderr_r) > 0;
+            if (i_lis >= 0 && (p[i_lis].revents & POLLIN)) sr_notify_handle(run);
+            if (i_lis >= 0 && (p[i_lis].revents & (POLLHUP | POLLERR)) && !(p[i_lis].revents & POLLIN)) {
+                close(run->child.listener);      /* no filter users left */
+                run->child.listener = -1;
+            }
+            if (i_can >= 0 && (p[i_can].revents & POLLIN)) sr_run_kill(run, KILL_CANCELLED);
+            if (p[i_pid].revents & POLLIN) exited = 1;
+        }
+        if (exited || run->killed_for != KILL_NONE) continue;
+        now = sr_now_ns();
+        if (now >= wall_deadline) sr_run_kill(run, KILL_WALL);
+        else if (clk != (clockid_t)-1 && cpu_ns(run, clk) >= cpu_limit) sr_run_kill(run, KILL_CPU);
+        else if (run->poll_rss && resident(run) > cfg->memory_bytes) sr_run_kill(run, KILL_MEMORY);
+    }
+    run->end_ns = run->killed_for != KILL_NONE ? run->killed_at_ns : sr_now_ns();
+    pid_t r;
+    do r = wait4(run->child.pid, status, __WALL, ru); while (r < 0 && errno == EINTR);
+    drain(run);
+    return r < 0 ? -1 : 0;
+}

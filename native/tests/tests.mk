@@ -1,0 +1,2 @@
+# Test programs: filled in by the test-suite commit.
+test-programs:
