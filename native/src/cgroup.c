@@ -1,6 +1,8 @@
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -101,6 +103,35 @@ static int locate(const char *controller, struct hierarchy *h)
 
 static atomic_uint run_counter;
 
+/* Our pid namespace, so that names made by launchers in other namespaces
+ * (whose pids mean nothing here) are never mistaken for ours. */
+static unsigned long long pidns_id(void)
+{
+    struct stat st;
+    return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+/* A launcher killed with SIGKILL cannot remove its cgroup. The next one
+ * does: directories named after a launcher of our pid namespace that no
+ * longer exists, and empty (rmdir refuses a cgroup with processes). */
+static void remove_stale(const char *parent, unsigned long long ns)
+{
+    DIR *d = opendir(parent);
+    if (!d) return;
+    struct dirent *e;
+    char path[PATH_MAX];
+    while ((e = readdir(d))) {
+        unsigned long long ens;
+        int pid;
+        unsigned n;
+        if (strncmp(e->d_name, "sandboxrun-", 11) != 0) continue;
+        if (sscanf(e->d_name, "sandboxrun-%llu-%d-%u", &ens, &pid, &n) != 3 || ens != ns || pid <= 0) continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", parent, e->d_name) < sizeof path) rmdir(path);
+    }
+    closedir(d);
+}
+
 void sr_cgroup_init(struct sr_cgroup *cg)
 {
     memset(cg, 0, sizeof *cg);
@@ -109,7 +140,9 @@ void sr_cgroup_init(struct sr_cgroup *cg)
 
 static int make_child(const char *parent, char *path, size_t cap, int *dirfd)
 {
-    snprintf(path, cap, "%s/sandboxrun-%d-%u", parent, (int)getpid(), atomic_fetch_add(&run_counter, 1));
+    unsigned long long ns = pidns_id();
+    remove_stale(parent, ns);
+    snprintf(path, cap, "%s/sandboxrun-%llu-%d-%u", parent, ns, (int)getpid(), atomic_fetch_add(&run_counter, 1));
     if (mkdir(path, 0755) < 0) return -errno;
     *dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (*dirfd < 0) { int e = -errno; rmdir(path); path[0] = '\0'; return e; }

@@ -73,9 +73,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "sandbox-launch: cannot write the result to %s: %s\n", result_path, strerror(errno));
         return EXIT_SOFTWARE;
     }
-    if (rc == 1) {
-        if (result_path) return EXIT_USAGE;
-        return EXIT_USAGE;
-    }
-    return rc == 0 ? EXIT_VERDICT : EXIT_SOFTWARE;
+    /* rc 1: the program or its stdin was unusable, nothing ran. */
+    return rc == 0 ? EXIT_VERDICT : rc == 1 ? EXIT_USAGE : EXIT_SOFTWARE;
 }

@@ -30,10 +30,12 @@ void sr_relay_free(struct sr_relay *r)
  * program never blocks on a full pipe while it is being killed. */
 int sr_relay_stdout(struct sr_relay *r, int fd)
 {
+    r->last_read = 0;
     for (int rounds = 0; rounds < 16; rounds++) {
         ssize_t n = read(fd, r->buf, r->bufsz);
         if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 1 : -1;
         if (n == 0) return 0;
+        r->last_read += (size_t)n;
         if (r->over || r->consumer_gone) continue;
         size_t pass = (size_t)n;
         if (r->bytes + pass > r->max) {
@@ -53,10 +55,12 @@ int sr_relay_stdout(struct sr_relay *r, int fd)
 int sr_relay_stderr(struct sr_relay *r, int fd)
 {
     unsigned char buf[16384];
+    r->last_read = 0;
     for (int rounds = 0; rounds < 16; rounds++) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 1 : -1;
         if (n == 0) return 0;
+        r->last_read += (size_t)n;
         size_t got = (size_t)n;
         const unsigned char *p = buf;
         if ((size_t)n > SR_STDERR_TAIL) { p += (size_t)n - SR_STDERR_TAIL; n = SR_STDERR_TAIL; }

@@ -13,6 +13,7 @@ struct sr_relay {
     uint64_t bytes, max;
     int over;                     /* a byte beyond max arrived */
     int consumer_gone;            /* the stdout callback refused */
+    size_t last_read;             /* bytes the last sr_relay_* call read */
     sr_stdout_fn fn;
     void *ctx;
     unsigned char *buf;

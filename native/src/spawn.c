@@ -104,10 +104,6 @@ static int child_main(void *argp)
         if (req->cg && req->cg->procs_fd[i] >= 0)
             STEP("join cgroup", sys3(SYS_write, req->cg->procs_fd[i], "0", 1));
 
-    /* setup_parent_death: die with the launcher, even if it already died */
-    STEP("PR_SET_PDEATHSIG", sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL));
-    if (sys0(SYS_getppid) != a->parent) child_fail(sync_fd, "launcher gone", -ESRCH);
-
     /* setup_fds: 0, 1, 2 and the two launch descriptors; every other one
      * closed. Sources first go above anything they could collide with. */
     int src[5] = { req->stdin_fd, req->stdout_w, req->stderr_w, req->prog_fd, sync_fd };
@@ -155,6 +151,11 @@ static int child_main(void *argp)
             child_fail(sync_fd, "uid did not change", -EPERM);
     }
     STEP("PR_SET_NO_NEW_PRIVS", sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+
+    /* setup_parent_death: die with the launcher, even if it already died.
+     * After the uid change: changing credentials clears the setting. */
+    STEP("PR_SET_PDEATHSIG", sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL));
+    if (sys0(SYS_getppid) != a->parent) child_fail(sync_fd, "launcher gone", -ESRCH);
 
     /* setup_signals: default dispositions, nothing blocked (the caller's
      * ignored signals would otherwise survive exec) */

@@ -22,6 +22,12 @@
 #include "util.h"
 
 #define RSS_POLL_NS (10 * 1000000ull)
+/* A program that writes a byte at a time would wake us for every byte.
+ * After a small read, its pipe is left alone for a moment to fill up (it
+ * holds 1 MiB, and a writer is only ever blocked by a full pipe); large reads
+ * mean a fast writer, which is served at once. */
+#define QUIET_NS (1000000ull)
+#define SMALL_READ (64 * 1024)
 
 void sr_run_kill(struct sr_run *run, enum sr_kill_reason reason)
 {
@@ -79,23 +85,26 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru, int cancel_
     const uint64_t wall_deadline = run->child.exec_ns + cfg->wall_ms * 1000000ull;
     const int ncpu = cfg->profile == SR_PROFILE_THREADS ? cpus() : 1;
     int out_open = 1, err_open = 1, exited = 0;
+    uint64_t out_quiet = 0, err_quiet = 0;      /* leave the pipe alone until then */
 
     while (!exited) {
         struct pollfd p[5];
         int n = 0, i_out = -1, i_err = -1, i_pid, i_lis = -1, i_can = -1;
-        if (out_open) { i_out = n; p[n++] = (struct pollfd){ run->stdout_r, POLLIN, 0 }; }
-        if (err_open) { i_err = n; p[n++] = (struct pollfd){ run->stderr_r, POLLIN, 0 }; }
+        uint64_t now = sr_now_ns();
+        if (out_open && now >= out_quiet) { i_out = n; p[n++] = (struct pollfd){ run->stdout_r, POLLIN, 0 }; }
+        if (err_open && now >= err_quiet) { i_err = n; p[n++] = (struct pollfd){ run->stderr_r, POLLIN, 0 }; }
         i_pid = n; p[n++] = (struct pollfd){ run->child.pidfd, POLLIN, 0 };
         if (run->child.listener >= 0) { i_lis = n; p[n++] = (struct pollfd){ run->child.listener, POLLIN, 0 }; }
         if (cancel_fd >= 0) { i_can = n; p[n++] = (struct pollfd){ cancel_fd, POLLIN, 0 }; }
 
-        /* Sleep until a limit could first be reached. */
-        uint64_t now = sr_now_ns();
+        /* Sleep until a limit could first be reached, or a quiet pipe is due. */
         uint64_t used = clk != (clockid_t)-1 ? cpu_ns(run, clk) : 0;
         uint64_t wait_ns = wall_deadline > now ? wall_deadline - now : 0;
         uint64_t cpu_left = cpu_limit > used ? (cpu_limit - used) / (uint64_t)ncpu : 0;
         if (cpu_left < wait_ns) wait_ns = cpu_left;
         if (run->poll_rss && wait_ns > RSS_POLL_NS) wait_ns = RSS_POLL_NS;
+        if (out_open && out_quiet > now && out_quiet - now < wait_ns) wait_ns = out_quiet - now;
+        if (err_open && err_quiet > now && err_quiet - now < wait_ns) wait_ns = err_quiet - now;
         if (run->killed_for != KILL_NONE) wait_ns = 1000000000ull;   /* only waiting for the end */
         if (wait_ns < 200000) wait_ns = 200000;                      /* CPU clock granularity */
         struct timespec ts = { (time_t)(wait_ns / 1000000000ull), (long)(wait_ns % 1000000000ull) };
@@ -105,11 +114,15 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru, int cancel_
         if (rc > 0) {
             if (i_out >= 0 && (p[i_out].revents & (POLLIN | POLLHUP | POLLERR))) {
                 out_open = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
+                if (run->relay.last_read < SMALL_READ) out_quiet = sr_now_ns() + QUIET_NS;
                 if (run->relay.over) sr_run_kill(run, KILL_OUTPUT);
                 if (run->relay.consumer_gone) sr_run_kill(run, KILL_CONSUMER);
             }
             if (i_err >= 0 && (p[i_err].revents & (POLLIN | POLLHUP | POLLERR)))
+            {
                 err_open = sr_relay_stderr(&run->relay, run->stderr_r) > 0;
+                if (run->relay.last_read < SMALL_READ) err_quiet = sr_now_ns() + QUIET_NS;
+            }
             if (i_lis >= 0 && (p[i_lis].revents & POLLIN)) sr_notify_handle(run);
             if (i_lis >= 0 && (p[i_lis].revents & (POLLHUP | POLLERR)) && !(p[i_lis].revents & POLLIN)) {
                 close(run->child.listener);      /* no filter users left */

@@ -1,0 +1,286 @@
+package dev.sandboxrun.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.sandboxrun.launcher.Launcher.Run;
+import dev.sandboxrun.launcher.Launcher.Situation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The attack suite (programs in native/tests/attack, each says what it attacks and what
+ * must happen). Every run happens in a fresh PID namespace, so a broken launcher can hurt
+ * nothing outside it, and the namespace's init lists whatever survived the launcher.
+ * Every attack must fail and leave nothing behind: no process, no file, no connection,
+ * no written descriptor, no secret on stdout.
+ */
+class AttackTest extends LauncherTestBase {
+
+    /**
+     * An attack that must be killed by a filter (SyscallViolation naming one of
+     * killedBy; empty: any name) or, when mayRefuse, may instead fail with an errno (the
+     * program then completes and says "refused:").
+     */
+    record Attack(String program, String profile, boolean mayRefuse, String... killedBy) {
+        @Override
+        public String toString() {
+            return program + " (" + profile + ")";
+        }
+    }
+
+    static final List<Attack> KILLED_OR_REFUSED = List.of(
+            new Attack("exec-sh", "compute", false, "execve"),
+            new Attack("exec-sh", "threads", false, "execve"),
+            new Attack("exec-self", "compute", false, "execve"),
+            new Attack("exec-fd", "compute", false, "execveat"),
+            new Attack("memfd-exec", "compute", false, "memfd_create", "execveat"),
+            new Attack("fork", "compute", false, "fork"),
+            new Attack("fork", "threads", false, "fork"),
+            new Attack("vfork", "compute", false, "vfork"),
+            new Attack("clone", "compute", false, "clone"),
+            new Attack("clone", "threads", false, "clone"),
+            new Attack("fork-bomb", "threads", false, "clone"),
+            new Attack("clone-vm-process", "threads", false, "clone"),
+            new Attack("int80", "compute", false),
+            new Attack("int80", "threads", false),
+            new Attack("x32", "compute", false),
+            new Attack("x32", "threads", false),
+            new Attack("rwx-syscall", "compute", true, "execve", "mmap", "mprotect"),
+            new Attack("io-uring", "compute", false, "io_uring_setup"),
+            new Attack("io-uring", "threads", false, "io_uring_setup"),
+            new Attack("unshare", "compute", false, "unshare"),
+            new Attack("unshare", "threads", false, "unshare"),
+            new Attack("setns", "compute", false, "setns"),
+            new Attack("mount", "compute", false, "mount"),
+            new Attack("chroot", "compute", true, "chdir", "chroot"),
+            new Attack("bpf", "compute", false, "bpf"),
+            new Attack("perf-event-open", "compute", false, "perf_event_open"),
+            new Attack("userfaultfd", "compute", false, "userfaultfd"),
+            new Attack("keyctl", "compute", false, "keyctl"),
+            new Attack("personality", "compute", true, "personality"),
+            new Attack("modify-ldt", "compute", true, "modify_ldt"),
+            new Attack("prctl-dumpable", "compute", true, "prctl"),
+            new Attack("prctl-seccomp", "compute", false, "prctl", "seccomp", "socket"),
+            new Attack("sigsys-catch", "compute", false, "socket"),
+            new Attack("ptrace-parent", "compute", false, "ptrace"),
+            new Attack("ptrace-parent", "threads", false, "ptrace"),
+            new Attack("process-vm-readv", "compute", true, "process_vm_readv"),
+            new Attack("pidfd-getfd", "compute", true, "pidfd_open", "pidfd_getfd"),
+            new Attack("kill-parent", "compute", true, "kill"),
+            new Attack("kill-parent", "threads", true, "kill"),
+            new Attack("kill-all", "compute", true, "kill"),
+            new Attack("tgkill-parent", "compute", true, "tgkill"),
+            new Attack("tgkill-parent", "threads", true, "tgkill"),
+            new Attack("sigqueue-parent", "compute", true, "rt_sigqueueinfo"),
+            new Attack("strict-open-nolibc", "strict", false, "openat"));
+
+    static Stream<Arguments> killedOrRefused() {
+        return Stream.of(Situation.values()).flatMap(s -> KILLED_OR_REFUSED.stream().map(a -> Arguments.of(s, a)));
+    }
+
+    /** The common judgement: launcher reported (exit 0, valid document, nothing survived), no BREACH. */
+    static Run judge(Run r, boolean mayRefuse, String... killedBy) {
+        r.reported();
+        assertFalse(r.stdoutText().contains("BREACH"), "the attack succeeded" + r.describe());
+        assertFalse(r.text("stderrTail").contains("BREACH"), "the attack succeeded" + r.describe());
+        String v = r.verdict();
+        if (v.equals("SyscallViolation")) {
+            if (killedBy.length > 0) {
+                assertTrue(Arrays.asList(killedBy).contains(r.syscall()),
+                        "killed for " + r.syscall() + ", expected " + Arrays.toString(killedBy) + r.describe());
+            }
+        } else if (mayRefuse) {
+            assertEquals("Completed", v, "killed, or refused with an errno and completed" + r.describe());
+            assertTrue(r.stdoutText().contains("refused:"), "the program reports its refusal" + r.describe());
+        } else {
+            fail("expected SyscallViolation " + Arrays.toString(killedBy) + ", got " + v + r.describe());
+        }
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("killedOrRefused")
+    void attackFails(Situation s, Attack a) {
+        Run r = Launcher.in(s).inPidNamespace().opt("--profile=" + a.profile(), "--cpu-ms=2000")
+                .program(Launcher.attack(a.program())).run();
+        judge(r, a.mayRefuse(), a.killedBy());
+    }
+
+    // ---------------------------------------------------------------- clone3
+
+    static Stream<Arguments> clone3Cases() {
+        return Stream.of(Situation.values()).flatMap(s -> Stream.of(
+                Arguments.of(s, "compute", "process"), Arguments.of(s, "threads", "process"),
+                Arguments.of(s, "threads", "thread")));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("clone3Cases")
+    void clone3FailsWithEnosys(Situation s, String profile, String kind) {
+        Launcher.in(s).inPidNamespace().opt("--profile=" + profile).program(Launcher.attack("clone3"), kind).run()
+                .completedWith("clone3: ENOSYS\n");
+    }
+
+    // ---------------------------------------------------------------- network
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void noConnectionToLocalhost(Situation s) throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Run r = Launcher.in(s).inPidNamespace()
+                    .program(Launcher.attack("socket-connect"), String.valueOf(server.getLocalPort())).run();
+            judge(r, false, "socket");
+            server.setSoTimeout(300);
+            try (Socket c = server.accept()) {
+                fail("the listener received a connection from " + c.getRemoteSocketAddress() + r.describe());
+            } catch (SocketTimeoutException expected) {
+                // no connection: good
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- files
+
+    static Stream<Arguments> createAttacks() {
+        Object[][] a = {
+            {"open-write", false, new String[] {"openat"}},
+            {"open-legacy", false, new String[] {"open"}},
+            {"creat", false, new String[] {"creat"}},
+            {"openat2-create", true, new String[] {"openat2"}},
+            {"open-rdonly-creat", true, new String[] {"openat"}},
+            {"mkdir", true, new String[] {"mkdir", "mkdirat"}},
+        };
+        return Stream.of(Situation.values()).flatMap(s -> Arrays.stream(a).map(x -> Arguments.of(s, x[0], x[1], x[2])));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("createAttacks")
+    void noFileIsCreated(Situation s, String program, boolean mayRefuse, String[] killedBy) {
+        Path target = Launcher.workPath("created-by-" + program); // in a world-writable folder
+        Run r = Launcher.in(s).inPidNamespace().program(Launcher.attack(program), target.toString()).run();
+        boolean exists = Files.exists(target);
+        Launcher.deleteTree(target);
+        assertFalse(exists, "the attack created " + target + r.describe());
+        judge(r, mayRefuse, killedBy);
+    }
+
+    static Stream<Arguments> modifyAttacks() {
+        Object[][] a = {
+            {"open-rdwr", false, new String[] {"openat"}},
+            {"open-trunc", true, new String[] {"openat"}},
+            {"unlink", true, new String[] {"unlink", "unlinkat"}},
+            {"truncate", true, new String[] {"truncate"}},
+        };
+        return Stream.of(Situation.values()).flatMap(s -> Arrays.stream(a).map(x -> Arguments.of(s, x[0], x[1], x[2])));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("modifyAttacks")
+    void noFileIsModified(Situation s, String program, boolean mayRefuse, String[] killedBy) throws IOException {
+        byte[] precious = ("precious " + UUID.randomUUID() + "\n").getBytes(StandardCharsets.UTF_8);
+        Path target = Launcher.workFile("precious", precious, "rw-rw-rw-"); // world-writable
+        Run r = Launcher.in(s).inPidNamespace().program(Launcher.attack(program), target.toString()).run();
+        assertTrue(Files.exists(target), "the attack removed " + target + r.describe());
+        assertArrayEquals(precious, Files.readAllBytes(target), "the attack changed " + target + r.describe());
+        judge(r, mayRefuse, killedBy);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void noFileIsRead(Situation s) {
+        String secret = "TOP-SECRET-" + UUID.randomUUID();
+        Path file = Launcher.workFile("secret", (secret + "\n").getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        Run r = Launcher.in(s).inPidNamespace().program(Launcher.attack("read-secret"), file.toString()).run();
+        judge(r, true, "open", "openat", "openat2");
+        for (String leak : List.of(secret, "root:x:0:0")) {
+            assertFalse(r.stdoutText().contains(leak), "file content on stdout" + r.describe());
+            assertFalse(r.text("stderrTail").contains(leak), "file content in stderrTail" + r.describe());
+        }
+    }
+
+    // ---------------------------------------------------------------- environment and descriptors
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void environmentIsEmpty(Situation s) {
+        String secret = "ENV-SECRET-" + UUID.randomUUID();
+        Run r = Launcher.in(s).inPidNamespace().env("SECRET", secret).env("SANDBOXRUN_TOKEN", secret)
+                .program(Launcher.attack("env-leak")).run();
+        judge(r, true, "open", "openat");
+        assertTrue(r.stdoutText().startsWith("environ entries: 0\n"), "the environment is empty" + r.describe());
+        assertFalse(r.stdoutText().contains(secret), "the launcher's environment leaked" + r.describe());
+        assertFalse(r.text("stderrTail").contains(secret), "the launcher's environment leaked" + r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void onlyDescriptorsZeroToTwo(Situation s) throws IOException {
+        Path file = Launcher.workFile("fd-target", new byte[0], "rw-rw-rw-");
+        Run r = Launcher.in(s).extraFds(file).program(Launcher.attack("fd-leak")).run()
+                .completedWith("fds 0-2: ok\nopen fds: none\n");
+        assertEquals(0, Files.size(file), "something was written through a leaked descriptor" + r.describe());
+    }
+
+    // ---------------------------------------------------------------- limits under attack
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void raisedRlimitsDoNotLiftTheCpuLimit(Situation s) {
+        Run r = Launcher.in(s).inPidNamespace().opt("--cpu-ms=300", "--wall-ms=5000")
+                .program(Launcher.attack("setrlimit-raise")).run().reported();
+        assertFalse(r.stdoutText().contains("raised 0\n"), "RLIMIT_CPU was raised" + r.describe());
+        if (r.verdict().equals("SyscallViolation")) {
+            assertTrue(List.of("prlimit64", "setrlimit").contains(r.syscall()), r.describe());
+        } else {
+            assertEquals("CpuTimeLimitExceeded", r.verdict(), r.describe());
+            assertTrue(r.num("cpuMs") <= 600, "the CPU limit still holds" + r.describe());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void ignoringSigxcpuDoesNotLiftTheCpuLimit(Situation s) {
+        Run r = Launcher.in(s).inPidNamespace().opt("--cpu-ms=300", "--wall-ms=10000")
+                .program(Launcher.attack("ignore-xcpu")).run().verdict("CpuTimeLimitExceeded");
+        assertTrue(r.num("cpuMs") >= 300 && r.num("cpuMs") <= 600, "cpuMs in [300, 600]" + r.describe());
+        assertTrue(r.num("wallMs") < 3000, r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void ignoringSignalsDoesNotLiftTheWallLimit(Situation s) {
+        Run r = Launcher.in(s).inPidNamespace().opt("--wall-ms=400")
+                .program(Launcher.attack("ignore-signals-sleep")).run().verdict("WallTimeLimitExceeded");
+        assertTrue(r.num("wallMs") >= 400 && r.num("wallMs") < 1000, "wallMs in [400, 1000)" + r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void cpuTimeCountsAllThreads(Situation s) {
+        Run r = Launcher.in(s).inPidNamespace().opt("--profile=threads", "--cpu-ms=400", "--wall-ms=10000")
+                .program(Launcher.attack("thread-burner")).run().verdict("CpuTimeLimitExceeded");
+        long cpu = r.num("cpuMs");
+        assertTrue(cpu >= 400 && cpu <= 800, "cpuMs " + cpu + " should be in [400, 800]" + r.describe());
+        assertTrue(r.num("wallMs") < 2000, "5 busy threads on this machine use 400 ms of CPU well within 2 s"
+                + r.describe());
+    }
+}
