@@ -14,6 +14,8 @@
 extern "C" {
 #endif
 
+#define SR_API __attribute__((visibility("default")))
+
 #define SR_RESULT_MAX 4096          /* the result document fits a termination message */
 #define SR_STDERR_TAIL 1024
 
@@ -62,24 +64,24 @@ typedef struct {
 
 /* Fills cfg with the contract's defaults (compute, 10 s CPU, 2 x cpu + 1 s
  * wall, 256 MiB, 1 MiB of stdout, uid/gid 65534). */
-void sr_config_defaults(sr_config *cfg);
+SR_API void sr_config_defaults(sr_config *cfg);
 
 /* Checks that cfg->program can be run here: a readable, statically linked ELF
  * executable for this architecture. Returns 0, or -1 with a message for a
  * person in msg. */
-int sr_check_program(const char *path, char *msg, size_t msglen);
+SR_API int sr_check_program(const char *path, char *msg, size_t msglen);
 
 /* Runs the program. Returns 0 when a verdict was reached (whatever it is),
  * 1 when the configuration or the program is unusable (nothing ran; verdict
  * LaunchError, message says why), 2 when the launcher itself failed
  * (verdict LaunchError). out is always filled. */
-int sr_run(const sr_config *cfg, sr_result *out);
+SR_API int sr_run(const sr_config *cfg, sr_result *out);
 
 /* The result document (JSON, at most SR_RESULT_MAX bytes including the NUL). */
-size_t sr_result_json(const sr_result *r, char *buf, size_t cap);
+SR_API size_t sr_result_json(const sr_result *r, char *buf, size_t cap);
 
-const char *sr_verdict_name(sr_verdict v);
-const char *sr_profile_name(sr_profile p);
+SR_API const char *sr_verdict_name(sr_verdict v);
+SR_API const char *sr_profile_name(sr_profile p);
 
 #ifdef __cplusplus
 }

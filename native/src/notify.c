@@ -3,6 +3,7 @@
  * - a call outside the profile: the supervisor kills the program first and
  *   only then answers, so the call never runs; the call's name goes into
  *   the result;
+ * - exit_group: the program's peak memory is read, then it may go;
  * - a large writable mapping (the memory prefix, policy.c): allowed to
  *   proceed unchanged (its arguments are registers, so nothing can change
  *   between the look and the call), but remembered when it cannot fit the
@@ -23,16 +24,6 @@
 #include "run.h"
 #include "util.h"
 
-static uint64_t vm_size(struct sr_run *run)
-{
-    char buf[128];
-    if (run->statm_fd < 0) return 0;
-    ssize_t n = pread(run->statm_fd, buf, sizeof buf - 1, 0);
-    if (n <= 0) return 0;
-    buf[n] = '\0';
-    return strtoull(buf, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 static int memory_call(struct sr_run *run, const struct seccomp_data *d)
 {
     if (d->arch != AUDIT_ARCH_X86_64 || run->cfg->profile == SR_PROFILE_STRICT) return 0;
@@ -43,8 +34,10 @@ static int memory_call(struct sr_run *run, const struct seccomp_data *d)
         /* A cgroup limits what is touched: only a mapping beyond the whole
          * limit tells that memory ran short (if the program then fails). */
         if (want > run->cfg->memory_bytes) run->memory_refused = 1;
-    } else if (want > old && vm_size(run) + (want - old) > run->as_limit) {
-        run->memory_refused = 1;          /* the address-space backstop will refuse it */
+    } else if (want > old) {
+        uint64_t vm = 0, rss = 0;
+        if (sr_read_memory(run, &vm, &rss) == 0 && vm + (want - old) > run->as_limit)
+            run->memory_refused = 1;      /* the address-space backstop will refuse it */
     }
     return 1;
 }
@@ -57,7 +50,12 @@ void sr_notify_handle(struct sr_run *run)
     if (ioctl(run->child.listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return;   /* ENOENT: it died */
     memset(&resp, 0, sizeof resp);
     resp.id = req.id;
-    if (memory_call(run, &req.data)) {
+    if (req.data.arch == AUDIT_ARCH_X86_64 && req.data.nr == __NR_exit_group &&
+        run->cfg->profile != SR_PROFILE_STRICT) {
+        uint64_t vm, rss;
+        sr_read_memory(run, &vm, &rss);   /* the last look at its peak memory */
+        resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    } else if (memory_call(run, &req.data)) {
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     } else {
         if (!run->syscall[0])

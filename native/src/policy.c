@@ -22,33 +22,37 @@ static const struct bpf_prog progs[3][2] = {
 #define ARG_LO(i) ((uint32_t)offsetof(struct seccomp_data, args) + 8u * (i))
 #define ARG_HI(i) (ARG_LO(i) + 4u)
 
-/* The memory prefix: mmap(len > T, PROT_WRITE) and mremap(new_len > T) go to
- * the supervisor before the profile's own program runs; everything else falls
- * through to it. Jumps are forward only, as BPF requires; offsets are counted
- * to the first instruction after the prefix (MAIN) or to the final return. */
+/* The prefix: calls the supervisor must see before they run, whatever the
+ * profile's own program says; everything else falls through to it.
+ * - exit_group: so the supervisor can read the program's peak memory while
+ *   its address space still exists (wait4's ru_maxrss would also count the
+ *   launcher's own, shared until exec);
+ * - mmap(len > T, PROT_WRITE) and mremap(new_len > T): see notify.c.
+ * Jumps are forward only, as BPF requires. */
 static size_t put_prefix(struct sock_filter *f, uint64_t t)
 {
     const uint32_t hi = (uint32_t)(t >> 32), lo = (uint32_t)t;
-    enum { NOTIFY = 17, MAIN = 18 };
+    enum { NOTIFY = 18, MAIN = 19 };
 #define J(i, k, code, jt, jf) f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | (code) | BPF_K, k, (jt) - (i) - 1, (jf) - (i) - 1)
 #define LD(i, off) f[i] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off)
     LD(0, offsetof(struct seccomp_data, arch));
     J(1, AUDIT_ARCH_X86_64, BPF_JEQ, 2, MAIN);
     LD(2, offsetof(struct seccomp_data, nr));
-    J(3, __NR_mmap, BPF_JEQ, 4, 11);
-    LD(4, ARG_LO(2));                         /* mmap prot */
-    J(5, PROT_WRITE, BPF_JSET, 6, MAIN);
-    LD(6, ARG_HI(1));                         /* mmap length */
-    J(7, hi, BPF_JGT, NOTIFY, 8);
-    J(8, hi, BPF_JEQ, 9, MAIN);
-    LD(9, ARG_LO(1));
-    J(10, lo, BPF_JGT, NOTIFY, MAIN);
-    J(11, __NR_mremap, BPF_JEQ, 12, MAIN);    /* A still holds nr here */
-    LD(12, ARG_HI(2));                        /* mremap new length */
-    J(13, hi, BPF_JGT, NOTIFY, 14);
-    J(14, hi, BPF_JEQ, 15, MAIN);
-    LD(15, ARG_LO(2));
-    J(16, lo, BPF_JGT, NOTIFY, MAIN);
+    J(3, __NR_exit_group, BPF_JEQ, NOTIFY, 4);
+    J(4, __NR_mmap, BPF_JEQ, 5, 12);
+    LD(5, ARG_LO(2));                         /* mmap prot */
+    J(6, PROT_WRITE, BPF_JSET, 7, MAIN);
+    LD(7, ARG_HI(1));                         /* mmap length */
+    J(8, hi, BPF_JGT, NOTIFY, 9);
+    J(9, hi, BPF_JEQ, 10, MAIN);
+    LD(10, ARG_LO(1));
+    J(11, lo, BPF_JGT, NOTIFY, MAIN);
+    J(12, __NR_mremap, BPF_JEQ, 13, MAIN);    /* A still holds nr here */
+    LD(13, ARG_HI(2));                        /* mremap new length */
+    J(14, hi, BPF_JGT, NOTIFY, 15);
+    J(15, hi, BPF_JEQ, 16, MAIN);
+    LD(16, ARG_LO(2));
+    J(17, lo, BPF_JGT, NOTIFY, MAIN);
     f[NOTIFY] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 #undef J
 #undef LD

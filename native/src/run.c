@@ -53,7 +53,10 @@ static void set_verdict(struct sr_run *run, int status, const struct rusage *ru,
     out->cpu_ms = ((uint64_t)ru->ru_utime.tv_sec + (uint64_t)ru->ru_stime.tv_sec) * 1000 +
                   ((uint64_t)ru->ru_utime.tv_usec + (uint64_t)ru->ru_stime.tv_usec) / 1000;
     out->wall_ms = (run->end_ns - run->child.exec_ns) / 1000000ull;
-    out->max_rss_bytes = (uint64_t)ru->ru_maxrss * 1024;
+    /* Peak resident memory as read from /proc (at exit_group, and while it
+     * ran). wait4's figure also counts the launcher's memory, which the child
+     * shared until exec: only a fallback when /proc gave nothing. */
+    out->max_rss_bytes = run->peak_rss ? run->peak_rss : (uint64_t)ru->ru_maxrss * 1024;
     if (WIFEXITED(status)) { out->exited = 1; out->exit_code = WEXITSTATUS(status); }
     else if (WIFSIGNALED(status)) out->signal = WTERMSIG(status);
     int completed = out->exited && out->exit_code == 0;
@@ -158,7 +161,7 @@ int sr_run(const sr_config *cfg, sr_result *out)
     struct sr_run run;
     memset(&run, 0, sizeof run);
     run.cfg = cfg;
-    run.stdout_r = run.stderr_r = run.statm_fd = -1;
+    run.stdout_r = run.stderr_r = run.status_fd = -1;
     run.child.pid = -1; run.child.pidfd = run.child.listener = -1;
     sr_cgroup_init(&run.cg);
     int prog_fd = -1, stdin_fd = -1, out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 };
@@ -221,9 +224,9 @@ int sr_run(const sr_config *cfg, sr_result *out)
     close(err_p[1]); err_p[1] = -1;
     close(stdin_fd); stdin_fd = -1;
     close(prog_fd); prog_fd = -1;
-    if (run.poll_rss || run.as_limit) {
+    {
         char path[64];
-        run.statm_fd = open(sr_fmt(path, sizeof path, "/proc/%d/statm", (int)run.child.pid), O_RDONLY | O_CLOEXEC);
+        run.status_fd = open(sr_fmt(path, sizeof path, "/proc/%d/status", (int)run.child.pid), O_RDONLY | O_CLOEXEC);
     }
 
     int status = 0;
@@ -246,7 +249,7 @@ done:
     }
     if (run.child.pidfd >= 0) close(run.child.pidfd);
     if (run.child.listener >= 0) close(run.child.listener);
-    if (run.statm_fd >= 0) close(run.statm_fd);
+    if (run.status_fd >= 0) close(run.status_fd);
     for (int i = 0; i < 2; i++) {
         if (out_p[i] >= 0) close(out_p[i]);
         if (err_p[i] >= 0) close(err_p[i]);

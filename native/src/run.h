@@ -21,7 +21,8 @@ struct sr_run {
     int stdout_r, stderr_r;
     uint64_t as_limit;              /* RLIMIT_AS backstop in force, 0 for none */
     int poll_rss;                   /* no cgroup of ours: watch resident memory */
-    int statm_fd;
+    int status_fd;                  /* /proc/PID/status of the program */
+    uint64_t peak_rss;              /* its VmHWM, as last read */
     enum sr_kill_reason killed_for;
     uint64_t killed_at_ns;
     char syscall[48];               /* the first violation */
@@ -31,6 +32,10 @@ struct sr_run {
 
 /* Ends the run now for reason (first reason is kept). */
 void sr_run_kill(struct sr_run *run, enum sr_kill_reason reason);
+
+/* Reads the program's memory from /proc: VmSize, VmRSS, and raises
+ * peak_rss to VmHWM. 0 on success. */
+int sr_read_memory(struct sr_run *run, uint64_t *vm, uint64_t *rss);
 
 /* Takes one notification from the filter and answers it. */
 void sr_notify_handle(struct sr_run *run);

@@ -46,14 +46,19 @@ static uint64_t cpu_ns(struct sr_run *run, clockid_t clk)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t resident(struct sr_run *run)
+int sr_read_memory(struct sr_run *run, uint64_t *vm, uint64_t *rss)
 {
-    char buf[128];
-    ssize_t n = pread(run->statm_fd, buf, sizeof buf - 1, 0);
-    if (n <= 0) return 0;
+    char buf[2048];
+    if (run->status_fd < 0) return -1;
+    ssize_t n = pread(run->status_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return -1;
     buf[n] = '\0';
-    char *p = strchr(buf, ' ');
-    return p ? strtoull(p + 1, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+    const char *p;
+    *vm = (p = strstr(buf, "\nVmSize:")) ? strtoull(p + 8, NULL, 10) * 1024 : 0;
+    *rss = (p = strstr(buf, "\nVmRSS:")) ? strtoull(p + 7, NULL, 10) * 1024 : 0;
+    uint64_t hwm = (p = strstr(buf, "\nVmHWM:")) ? strtoull(p + 7, NULL, 10) * 1024 : 0;
+    if (hwm > run->peak_rss) run->peak_rss = hwm;
+    return 0;
 }
 
 static int cpus(void)
@@ -135,7 +140,10 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru, int cancel_
         now = sr_now_ns();
         if (now >= wall_deadline) sr_run_kill(run, KILL_WALL);
         else if (clk != (clockid_t)-1 && cpu_ns(run, clk) >= cpu_limit) sr_run_kill(run, KILL_CPU);
-        else if (run->poll_rss && resident(run) > cfg->memory_bytes) sr_run_kill(run, KILL_MEMORY);
+        else if (run->poll_rss) {
+            uint64_t vm, rss;
+            if (sr_read_memory(run, &vm, &rss) == 0 && rss > cfg->memory_bytes) sr_run_kill(run, KILL_MEMORY);
+        }
     }
     run->end_ns = run->killed_for != KILL_NONE ? run->killed_at_ns : sr_now_ns();
     pid_t r;
