@@ -59,7 +59,7 @@ typedef struct {
     unsigned char stderr_tail[SR_STDERR_TAIL];
     size_t stderr_tail_len;
     char message[512];
-    const char *memory_enforcement; /* "cgroup-v2", "cgroup-v1", "container-cgroup", "rlimit" */
+    const char *memory_enforcement; /* "cgroup-v2", "cgroup-v1", "container-cgroup", "supervisor" */
 } sr_result;
 
 /* Fills cfg with the contract's defaults (compute, 10 s CPU, 2 x cpu + 1 s

@@ -43,37 +43,59 @@ static int has_token(const char *text, const char *word)
     return 0;
 }
 
-/* Our cgroup path in the v2 hierarchy ("0::/x") or in the v1 hierarchy that
- * has controller. */
-static int own_path(const char *controller, char *out, size_t cap)
+/* Our paths in the v2 hierarchy and in v1's memory and pids hierarchies. */
+struct own_paths { char v2[PATH_MAX], memory[PATH_MAX], pids[PATH_MAX]; };
+
+static void read_own_paths(struct own_paths *o)
 {
     char buf[8192];
-    if (sr_read_small("/proc/self/cgroup", buf, sizeof buf) <= 0) return -1;
+    o->v2[0] = o->memory[0] = o->pids[0] = '\0';
+    if (sr_read_small("/proc/self/cgroup", buf, sizeof buf) <= 0) return;
     for (char *line = buf, *next; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next) *next++ = '\0';
         char *c1 = strchr(line, ':');
-        if (!c1) continue;
-        char *c2 = strchr(c1 + 1, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2) continue;
-        int match = controller ? has_word(c1 + 1, (size_t)(c2 - c1 - 1), controller)
-                               : (strncmp(line, "0::", 3) == 0);
-        if (match) { snprintf(out, cap, "%s", c2 + 1); return 0; }
+        size_t clen = (size_t)(c2 - c1 - 1);
+        if (strncmp(line, "0::", 3) == 0) snprintf(o->v2, sizeof o->v2, "%s", c2 + 1);
+        if (has_word(c1 + 1, clen, "memory")) snprintf(o->memory, sizeof o->memory, "%s", c2 + 1);
+        if (has_word(c1 + 1, clen, "pids")) snprintf(o->pids, sizeof o->pids, "%s", c2 + 1);
     }
-    return -1;
 }
 
-/* The mount point of the v2 hierarchy (controller NULL) or of the v1
- * hierarchy with controller, joined with our own path in it. */
-static int locate(const char *controller, struct hierarchy *h)
+/* Where our cgroups are, from one read of /proc/self/cgroup and of
+ * /proc/self/mountinfo. */
+struct places { struct hierarchy v2, memory, pids; };
+
+/* mount point + our path, for a mount of root (a subtree mount shows our path
+ * relative to its root). */
+static void place(struct hierarchy *h, const char *own, const char *root, const char *mnt)
 {
-    char own[PATH_MAX];
-    h->found = 0;
-    if (own_path(controller, own, sizeof own) < 0) return -1;
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f) return -1;
-    char line[4096];
-    while (fgets(line, sizeof line, f)) {
+    if (h->found || !own[0]) return;
+    const char *rel = own;
+    size_t rl = strlen(root);
+    if (strcmp(root, "/") != 0) {
+        if (strncmp(own, root, rl) != 0 || (own[rl] != '/' && own[rl] != '\0')) return;
+        rel = own + rl;
+    }
+    if (strchr(mnt, '\\')) return;                 /* escaped names: not ours to guess */
+    int len = snprintf(h->dir, sizeof h->dir, "%s%s", mnt, strcmp(rel, "/") == 0 ? "" : rel);
+    if (len < 0 || (size_t)len >= sizeof h->dir - 64) return;   /* room for our child's name */
+    h->found = 1;
+}
+
+static void find_places(struct places *pl)
+{
+    memset(pl, 0, sizeof *pl);
+    size_t cap = 64 * 1024;
+    char *info = malloc(cap);
+    struct own_paths *o = malloc(sizeof *o);     /* 12 KiB: off the stack */
+    if (!info || !o || sr_read_small("/proc/self/mountinfo", info, cap) <= 0) { free(info); free(o); return; }
+    read_own_paths(o);
+    for (char *line = info, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
         /* id parent dev root mountpoint opts ... - fstype source superopts */
         char root[PATH_MAX], mnt[PATH_MAX];
         if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2) continue;
@@ -81,24 +103,15 @@ static int locate(const char *controller, struct hierarchy *h)
         if (!dash) continue;
         char fstype[32], source[256], super[1024];
         if (sscanf(dash + 3, "%31s %255s %1023s", fstype, source, super) != 3) continue;
-        if (controller ? strcmp(fstype, "cgroup") != 0 || !has_word(super, strlen(super), controller)
-                       : strcmp(fstype, "cgroup2") != 0)
-            continue;
-        /* A mount of a subtree (root != "/") shows our path relative to it. */
-        const char *rel = own;
-        size_t rl = strlen(root);
-        if (strcmp(root, "/") != 0) {
-            if (strncmp(own, root, rl) != 0 || (own[rl] != '/' && own[rl] != '\0')) continue;
-            rel = own + rl;
+        if (strcmp(fstype, "cgroup2") == 0) {
+            place(&pl->v2, o->v2, root, mnt);
+        } else if (strcmp(fstype, "cgroup") == 0) {
+            if (has_word(super, strlen(super), "memory")) place(&pl->memory, o->memory, root, mnt);
+            if (has_word(super, strlen(super), "pids")) place(&pl->pids, o->pids, root, mnt);
         }
-        if (strchr(mnt, '\\')) continue;           /* escaped names: not ours to guess */
-        int len = snprintf(h->dir, sizeof h->dir, "%s%s", mnt, strcmp(rel, "/") == 0 ? "" : rel);
-        if (len < 0 || (size_t)len >= sizeof h->dir - 64) continue;   /* room for our child's name */
-        h->found = 1;
-        break;
     }
-    fclose(f);
-    return h->found ? 0 : -1;
+    free(o);
+    free(info);
 }
 
 static atomic_uint run_counter;
@@ -173,12 +186,13 @@ static int setup_v2(struct sr_cgroup *cg, const char *parent, uint64_t memory, i
         return rc;
     sr_write_file_at(cg->dir_fd[0], "memory.swap.max", "0");       /* absent without swap accounting */
     sr_write_file_at(cg->dir_fd[0], "memory.oom.group", "1");
-    sr_write_file_at(cg->dir_fd[0], "pids.max", sr_fmt(val, sizeof val, "%d", max_pids));
+    sr_write_file_at(cg->dir_fd[0], "pids.max", sr_fmt(val, sizeof val, "%d", max_pids > 0 ? max_pids : 1));
     cg->procs_fd[0] = openat(cg->dir_fd[0], "cgroup.procs", O_WRONLY | O_CLOEXEC);
     return cg->procs_fd[0] < 0 ? -errno : 0;
 }
 
-static int setup_v1(struct sr_cgroup *cg, const char *mem_parent, uint64_t memory, int max_pids)
+static int setup_v1(struct sr_cgroup *cg, const char *mem_parent, const struct hierarchy *pids,
+                    uint64_t memory, int max_pids)
 {
     char val[32];
     int rc = make_child(mem_parent, cg->path[0], sizeof cg->path[0], &cg->dir_fd[0]);
@@ -191,23 +205,21 @@ static int setup_v1(struct sr_cgroup *cg, const char *mem_parent, uint64_t memor
     sr_write_file_at(cg->dir_fd[0], "memory.swappiness", "0");
     cg->procs_fd[0] = openat(cg->dir_fd[0], "cgroup.procs", O_WRONLY | O_CLOEXEC);
     if (cg->procs_fd[0] < 0) return -errno;
-    /* pids is a separate hierarchy in v1; best effort (seccomp already
-     * forbids new processes, this only caps threads). */
-    struct hierarchy pids;
-    if (locate("pids", &pids) == 0 &&
-        make_child(pids.dir, cg->path[1], sizeof cg->path[1], &cg->dir_fd[1]) == 0) {
+    /* pids is a separate hierarchy in v1; only for threads (seccomp already
+     * forbids new processes: in the other profiles it would cost a cgroup
+     * for nothing). */
+    if (max_pids > 0 && pids->found && make_child(pids->dir, cg->path[1], sizeof cg->path[1], &cg->dir_fd[1]) == 0) {
         if (sr_write_file_at(cg->dir_fd[1], "pids.max", sr_fmt(val, sizeof val, "%d", max_pids)) == 0)
             cg->procs_fd[1] = openat(cg->dir_fd[1], "cgroup.procs", O_WRONLY | O_CLOEXEC);
     }
     return 0;
 }
 
-static void own_cgroup(struct sr_cgroup *cg)
+static void own_cgroup(struct sr_cgroup *cg, const struct places *pl)
 {
-    struct hierarchy h;
     char buf[4096];
-    if (locate(NULL, &h) == 0) {
-        int fd = open(h.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (pl->v2.found) {
+        int fd = open(pl->v2.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0 && sr_read_small_at(fd, "memory.events", buf, sizeof buf) > 0) {
             cg->own_fd = fd;
             cg->own_version = 2;
@@ -218,8 +230,8 @@ static void own_cgroup(struct sr_cgroup *cg)
         }
         if (fd >= 0) close(fd);
     }
-    if (locate("memory", &h) == 0) {
-        int fd = open(h.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (pl->memory.found) {
+        int fd = open(pl->memory.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0 && sr_read_small_at(fd, "memory.oom_control", buf, sizeof buf) > 0) {
             cg->own_fd = fd;
             cg->own_version = 1;
@@ -237,20 +249,22 @@ static void own_cgroup(struct sr_cgroup *cg)
 int sr_cgroup_setup(struct sr_cgroup *cg, uint64_t memory, int max_pids, char *msg, size_t msglen)
 {
     sr_cgroup_init(cg);
-    struct hierarchy h;
+    struct places pl;
+    find_places(&pl);
     int rc = -ENOENT;
     /* v2 first, if it has the memory controller; else v1's memory hierarchy
-     * (hybrid hosts mount both, with memory on v1). */
-    if (locate(NULL, &h) == 0) {
-        rc = setup_v2(cg, h.dir, memory, max_pids);
+     * (hybrid hosts mount both, with memory on v1). Nothing is tried where
+     * we may not write (unprivileged, or a read-only cgroup fs in a pod). */
+    if (pl.v2.found && access(pl.v2.dir, W_OK) == 0) {
+        rc = setup_v2(cg, pl.v2.dir, memory, max_pids);
         if (rc && cg->version) { sr_cgroup_destroy(cg); sr_cgroup_init(cg); }
     }
-    if (rc && locate("memory", &h) == 0) {
-        rc = setup_v1(cg, h.dir, memory, max_pids);
+    if (rc && pl.memory.found && access(pl.memory.dir, W_OK) == 0) {
+        rc = setup_v1(cg, pl.memory.dir, &pl.pids, memory, max_pids);
         if (rc && cg->version) { sr_cgroup_destroy(cg); sr_cgroup_init(cg); }
     }
     (void)msg; (void)msglen;
-    if (rc) own_cgroup(cg);          /* no cgroup of our own: learn what the container's says */
+    if (rc) own_cgroup(cg, &pl);     /* no cgroup of our own: learn what the container's says */
     return 0;
 }
 

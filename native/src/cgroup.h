@@ -26,6 +26,7 @@ struct sr_cgroup {
 void sr_cgroup_init(struct sr_cgroup *cg);
 
 /* Creates the run's cgroup when it can (limits set, nothing joined yet).
+ * max_pids 0: one task (v1: no pids cgroup at all, seccomp forbids others).
  * Returns 0 (created or not: see version), -1 on a real failure (msg). */
 int sr_cgroup_setup(struct sr_cgroup *cg, uint64_t memory, int max_pids, char *msg, size_t msglen);
 

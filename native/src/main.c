@@ -49,6 +49,13 @@ int main(int argc, char **argv)
     case SR_ARGS_EXIT:
         return 0;
     case SR_ARGS_BAD:
+        if (result_path) {
+            sr_result bad;
+            memset(&bad, 0, sizeof bad);
+            bad.verdict = SR_LAUNCH_ERROR;
+            snprintf(bad.message, sizeof bad.message, "command line: %s", msg);
+            if (write_result(result_path, &bad) == 0) return EXIT_USAGE;
+        }
         fprintf(stderr, "sandbox-launch: %s\n%s", msg, sr_usage);
         return EXIT_USAGE;
     }

@@ -6,8 +6,8 @@
  * - exit_group: the program's peak memory is read, then it may go;
  * - a large writable mapping (the memory prefix, policy.c): allowed to
  *   proceed unchanged (its arguments are registers, so nothing can change
- *   between the look and the call), but remembered when it cannot fit the
- *   memory limit, so that a program whose allocation then fails and which
+ *   between the look and the call), but remembered when the kernel will
+ *   refuse it, so that a program whose allocation then fails and which
  *   exits with an error of its own still gets MemoryLimitExceeded.
  */
 #include <errno.h>
@@ -30,15 +30,10 @@ static int memory_call(struct sr_run *run, const struct seccomp_data *d)
     if (d->nr != __NR_mmap && d->nr != __NR_mremap) return 0;
     uint64_t want = d->nr == __NR_mmap ? d->args[1] : d->args[2];
     uint64_t old = d->nr == __NR_mremap ? d->args[1] : 0;
-    if (!run->as_limit) {
-        /* A cgroup limits what is touched: only a mapping beyond the whole
-         * limit tells that memory ran short (if the program then fails). */
-        if (want > run->cfg->memory_bytes) run->memory_refused = 1;
-    } else if (want > old) {
-        uint64_t vm = 0, rss = 0;
-        if (sr_read_memory(run, &vm, &rss) == 0 && vm + (want - old) > run->as_limit)
-            run->memory_refused = 1;      /* the address-space backstop will refuse it */
-    }
+    /* Memory is limited where it is touched, so a reservation beyond the
+     * limit is the program's right. Only one the kernel refuses outright
+     * (beyond all memory) means memory ran short, if the program then fails. */
+    if (want > old && want - old > run->refused_above) run->memory_refused = 1;
     return 1;
 }
 
@@ -53,7 +48,8 @@ void sr_notify_handle(struct sr_run *run)
     if (req.data.arch == AUDIT_ARCH_X86_64 && req.data.nr == __NR_exit_group &&
         run->cfg->profile != SR_PROFILE_STRICT) {
         uint64_t vm, rss;
-        sr_read_memory(run, &vm, &rss);   /* the last look at its peak memory */
+        int threads;
+        sr_read_memory(run, &vm, &rss, &threads);   /* the last look at its peak memory */
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     } else if (memory_call(run, &req.data)) {
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;

@@ -79,6 +79,18 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
     int wall_given = 0;
     int i = 1;
     *result_path = NULL;
+    /* --result first, wherever it stands among the options: a malformed
+     * option is then reported there too (nothing goes to stderr). */
+    for (int j = 1; j < argc; j++) {
+        const char *a = argv[j];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0') break;
+        if (strncmp(a, "--result=", 9) == 0 && a[9]) *result_path = a + 9;
+        else if (strcmp(a, "--result") == 0 && j + 1 < argc && argv[j + 1][0]) *result_path = argv[++j];
+        else if (a[2] && strchr(a, '=') == NULL && j + 1 < argc &&
+                 (!strcmp(a, "--profile") || !strcmp(a, "--cpu-ms") || !strcmp(a, "--wall-ms") ||
+                  !strcmp(a, "--memory") || !strcmp(a, "--stdout-max") || !strcmp(a, "--stdin")))
+            j++;                                       /* skip its separate value */
+    }
     for (; i < argc; i++) {
         const char *a = argv[i];
         const char *v;

@@ -60,7 +60,7 @@ static size_t put_prefix(struct sock_filter *f, uint64_t t)
 }
 
 int sr_policy_build(struct sr_policy *p, sr_profile profile, int notify, pid_t self_pid,
-                    uint64_t mem_threshold)
+                    uint64_t exec_path, uint64_t mem_threshold)
 {
     if ((unsigned)profile > SR_PROFILE_THREADS) return -1;
     const struct bpf_prog *src = &progs[profile][notify ? 1 : 0];
@@ -68,13 +68,21 @@ int sr_policy_build(struct sr_policy *p, sr_profile profile, int notify, pid_t s
     size_t off = 0;
     if (notify && mem_threshold && profile != SR_PROFILE_STRICT) off = put_prefix(p->insns, mem_threshold);
     if (off + src->len > SR_POLICY_MAX_INSNS) return -1;
+    int path_hi = 0, path_lo = 0;
     for (size_t i = 0; i < src->len; i++) {
         struct sock_filter ins = src->insns[i];
-        /* Comparisons against the placeholder become comparisons against the
-         * program's own pid (libseccomp emits the high word as a separate 0). */
-        if (BPF_CLASS(ins.code) == BPF_JMP && ins.k == SR_MAGIC_SELF_PID) ins.k = (uint32_t)self_pid;
+        /* Comparisons against the placeholders become comparisons against the
+         * real values (libseccomp compares the two halves of a 64-bit
+         * argument separately; the pid's high half is a plain 0). */
+        if (BPF_CLASS(ins.code) == BPF_JMP && BPF_SRC(ins.code) == BPF_K) {
+            if (ins.k == SR_MAGIC_SELF_PID) ins.k = (uint32_t)self_pid;
+            else if (ins.k == SR_MAGIC_PATH_HI) { ins.k = (uint32_t)(exec_path >> 32); path_hi++; }
+            else if (ins.k == SR_MAGIC_PATH_LO) { ins.k = (uint32_t)exec_path; path_lo++; }
+        }
         p->insns[off + i] = ins;
     }
+    /* Without the pinned path the launch would either fail or be open to all. */
+    if (!path_hi || !path_lo) return -1;
     p->len = (unsigned short)(off + src->len);
     return 0;
 }

@@ -14,14 +14,15 @@ struct sr_policy {
     unsigned short len;
 };
 
-/* Builds the filter of a profile for a program whose pid is self_pid.
+/* Builds the filter of a profile for a program whose pid is self_pid and
+ * whose launch passes the empty path at address exec_path.
  * notify: violations go to the supervisor (user notification) instead of
  * killing at once. mem_threshold > 0 (notify only, not strict): writable
  * mappings larger than it are shown to the supervisor first, so it can tell
  * an allocation that fails for lack of memory (see notify.c).
  * Runs in the child before exec: no allocation, no locks. */
 int sr_policy_build(struct sr_policy *p, sr_profile profile, int notify, pid_t self_pid,
-                    uint64_t mem_threshold);
+                    uint64_t exec_path, uint64_t mem_threshold);
 
 /* The name of syscall nr of the ABI arch (AUDIT_ARCH_*), as "execve",
  * "i386:socketcall" or "x32:open"; "syscall 1234" when unknown. */

@@ -30,16 +30,20 @@
 #define A1(name, i, v) { #name, R_ALLOW, 0, 1, {{ i, 0, v, C_EQ }} }
 #define A2(name, i, v, j, w) { #name, R_ALLOW, 0, 2, {{ i, 0, v, C_EQ }, { j, 0, w, C_EQ }} }
 #define AM(name, i, m, v) { #name, R_ALLOW, 0, 1, {{ i, m, v, C_MASKED_EQ }} }
+#define EN(name, e, i, v) { #name, R_ERRNO, e, 1, {{ i, 0, v, C_NE }} }
 #define EM(name, e, i, m, v) { #name, R_ERRNO, e, 1, {{ i, m, v, C_MASKED_EQ }} }
 #define END { NULL, 0, 0, 0, {{0}} }
 
 /* Open flags that would create, truncate or write: never a harmless probe. */
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | __O_TMPFILE)
 
-/* The one exec the launcher itself makes, through the descriptor above the
- * program's descriptor limit. After it, that descriptor is closed (O_CLOEXEC)
- * and the program cannot create one with that number, so no second exec. */
-#define LAUNCH_EXEC A2(execveat, 0, SR_PROG_FD, 4, AT_EMPTY_PATH)
+/* The one exec the launcher itself makes: through the descriptor above the
+ * program's descriptor limit, with the empty path at the launcher's secret
+ * address. After it, that descriptor is closed (O_CLOEXEC) and cannot be made
+ * again; and the path pointer is pinned because an absolute path would make
+ * the kernel ignore the descriptor altogether. */
+#define LAUNCH_EXEC { "execveat", R_ALLOW, 0, 3, {{ 0, 0, SR_PROG_FD, C_EQ }, \
+                      { 1, 0, SR_MAGIC_PATH, C_EQ }, { 4, 0, AT_EMPTY_PATH, C_EQ }} }
 
 /* strict: what seccomp mode 1 allows, and nothing more. */
 static const struct sr_rule strict_rules[] = {
@@ -72,7 +76,7 @@ static const struct sr_rule strict_rules[] = {
     A(getpid), A(gettid), A(getppid), A(getuid), A(geteuid), A(getgid), A(getegid), \
     A(getgroups), A(getresuid), A(getresgid), A(getpgrp), A1(getpgid, 0, 0), A1(getsid, 0, 0), \
     A(uname), A(getrandom), A(sysinfo), A(getrusage), A(times), A(getcpu), A(sched_yield), \
-    A1(sched_getaffinity, 0, 0), A(getrlimit), A2(prlimit64, 0, 0, 2, 0), \
+    A1(sched_getaffinity, 0, 0), EN(sched_getaffinity, EPERM, 0, 0), A(getrlimit), A2(prlimit64, 0, 0, 2, 0), \
     A(getcwd), A(umask), \
     /* start-up of glibc, musl and Rust */ \
     A(set_tid_address), A(set_robust_list), A(rseq), A(arch_prctl), A(futex), \
@@ -105,9 +109,6 @@ static const struct sr_rule threads_rules[] = {
     /* clone(flags): exactly the thread flags, any subset of the optional ones.
      * Expressed as: flags & ~OPTIONAL == REQUIRED. */
     AM(clone, 0, ~(unsigned long long)THREAD_OPTIONAL, THREAD_REQUIRED),
-    A(sched_getaffinity), /* of its own threads; ESRCH for others is fine */
-    A1(prctl, 0, PR_SET_NAME),
-    A(get_robust_list),
     A(futex_waitv),
     END
 };
@@ -137,11 +138,13 @@ static scmp_filter_ctx build(const struct sr_rule *rules, uint32_t violation)
         int nr = seccomp_syscall_resolve_name(r->syscall);
         if (nr == __NR_SCMP_ERROR) die("unknown syscall", r->syscall, EINVAL);
         uint32_t action = r->action == R_ALLOW ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(r->err);
-        struct scmp_arg_cmp cmp[2];
+        struct scmp_arg_cmp cmp[3];
         for (int i = 0; i < r->ncond; i++) {
             const struct sr_arg_cond *c = &r->cond[i];
             if (c->op == C_EQ)
                 cmp[i] = (struct scmp_arg_cmp){ c->idx, SCMP_CMP_EQ, c->value, 0 };
+            else if (c->op == C_NE)
+                cmp[i] = (struct scmp_arg_cmp){ c->idx, SCMP_CMP_NE, c->value, 0 };
             else
                 cmp[i] = (struct scmp_arg_cmp){ c->idx, SCMP_CMP_MASKED_EQ, c->mask, c->value };
         }

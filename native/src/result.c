@@ -164,7 +164,9 @@ static void put_head(struct out *o, const sr_result *r, size_t msg_max)
     put_u64(o, "maxRssBytes", r->max_rss_bytes);
     put_u64(o, "stdoutBytes", r->stdout_bytes);
     puts_(o, ",\"stdoutSha256\":\"");
-    puts_(o, r->stdout_sha256[0] ? r->stdout_sha256 : "");
+    /* Nothing passed on is still a digest: that of no bytes. */
+    puts_(o, r->stdout_sha256[0] ? r->stdout_sha256
+                                 : "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     puts_(o, "\",\"memoryEnforcement\":");
     if (r->memory_enforcement) { put(o, "\"", 1); puts_(o, r->memory_enforcement); put(o, "\"", 1); }
     else puts_(o, "null");

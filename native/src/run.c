@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,12 +22,10 @@
 #include "run.h"
 #include "util.h"
 
-/* Without a cgroup of our own, the address space is capped well above the
- * limit (reservations beyond what is touched stay possible) and resident
- * memory is watched; large mappings are shown to the supervisor. */
-#define AS_SLACK (64ull << 20)
-#define NO_CGROUP_MAP_THRESHOLD (128ull << 10)
-#define THREADS_MAX_PIDS 256
+#define THREADS_MAX 256
+/* Without a cgroup: a per-user backstop (all runs share uid 65534), far
+ * above one run's cap, which the supervisor enforces itself. */
+#define THREADS_NPROC_BACKSTOP 4096
 
 void sr_config_defaults(sr_config *cfg)
 {
@@ -79,6 +78,10 @@ static void set_verdict(struct sr_run *run, int status, const struct rusage *ru,
         sr_result_set(out, SR_WALL_TIME_LIMIT_EXCEEDED, "killed: wall-clock limit of %llu ms reached",
                       (unsigned long long)cfg->wall_ms);
         return;
+    case KILL_THREADS:
+        snprintf(out->syscall, sizeof out->syscall, "clone");
+        sr_result_set(out, SR_SYSCALL_VIOLATION, "killed: more than %d threads", THREADS_MAX);
+        return;
     case KILL_MEMORY:
         sr_result_set(out, SR_MEMORY_LIMIT_EXCEEDED, "killed: resident memory passed the limit of %llu bytes",
                       (unsigned long long)cfg->memory_bytes);
@@ -111,13 +114,16 @@ static void set_verdict(struct sr_run *run, int status, const struct rusage *ru,
                       (unsigned long long)out->max_rss_bytes, (unsigned long long)cfg->memory_bytes);
         return;
     }
-    if (out->signal == SIGSYS && run->child.listener < 0 && !run->syscall[0]) {
+    if (out->signal == SIGSYS && !run->child.notify) {
         /* Filters that kill directly (no notification): the kernel's SIGSYS. */
         sr_result_set(out, SR_SYSCALL_VIOLATION, "killed: a system call not allowed under profile %s",
                       sr_profile_name(cfg->profile));
         return;
     }
-    if ((out->signal == SIGXCPU || out->signal == SIGKILL) && out->cpu_ms >= cfg->cpu_ms) {
+    /* RLIMIT_CPU, the backstop: SIGXCPU at its soft limit (the kernel's
+     * sampling may fire it a little early with many threads), SIGKILL at
+     * its hard one. */
+    if (out->signal == SIGXCPU || (out->signal == SIGKILL && out->cpu_ms >= cfg->cpu_ms)) {
         sr_result_set(out, SR_CPU_TIME_LIMIT_EXCEEDED, "killed: CPU time limit of %llu ms reached",
                       (unsigned long long)cfg->cpu_ms);
         return;
@@ -185,13 +191,16 @@ int sr_run(const sr_config *cfg, sr_result *out)
 
     rc = 2;
     /* setup_cgroup: ours if we may create one, else the container's */
-    sr_cgroup_setup(&run.cg, cfg->memory_bytes, cfg->profile == SR_PROFILE_THREADS ? THREADS_MAX_PIDS : 1, NULL, 0);
+    sr_cgroup_setup(&run.cg, cfg->memory_bytes, cfg->profile == SR_PROFILE_THREADS ? THREADS_MAX : 0, NULL, 0);
     if (run.cg.version) {
         out->memory_enforcement = run.cg.version == 2 ? "cgroup-v2" : "cgroup-v1";
     } else {
-        out->memory_enforcement = run.cg.own_limit ? "container-cgroup" : "rlimit";
+        /* No cgroup of our own: resident memory is watched (the contract
+         * counts pages used, not address space reserved, so no RLIMIT_AS),
+         * and the container's cgroup, if it has a limit, is the hard wall. */
+        out->memory_enforcement = run.cg.own_limit ? "container-cgroup" : "supervisor";
         run.poll_rss = 1;
-        run.as_limit = 2 * cfg->memory_bytes + AS_SLACK;
+        run.max_threads = cfg->profile == SR_PROFILE_THREADS ? THREADS_MAX : 1;
     }
 
     /* setup_pipes: large pipes so a fast writer wakes us less often */
@@ -209,10 +218,17 @@ int sr_run(const sr_config *cfg, sr_result *out)
         goto done;
     }
 
+    /* A mapping the kernel would refuse outright: beyond the limit and beyond
+     * all memory and swap (the heuristic overcommit's only refusal). */
+    {
+        struct sysinfo si;
+        uint64_t all = sysinfo(&si) == 0 ? ((uint64_t)si.totalram + si.totalswap) * si.mem_unit : 0;
+        run.refused_above = all > cfg->memory_bytes ? all : cfg->memory_bytes;
+    }
     struct sr_spawn_req req = {
         .cfg = cfg, .prog_fd = prog_fd, .stdin_fd = stdin_fd, .stdout_w = out_p[1], .stderr_w = err_p[1],
-        .cg = &run.cg, .drop_privileges = geteuid() == 0, .as_limit = run.as_limit,
-        .mem_threshold = run.as_limit ? NO_CGROUP_MAP_THRESHOLD : cfg->memory_bytes,
+        .cg = &run.cg, .drop_privileges = geteuid() == 0, .mem_threshold = cfg->memory_bytes,
+        .nproc_limit = !run.cg.version && cfg->profile == SR_PROFILE_THREADS ? THREADS_NPROC_BACKSTOP : 0,
     };
     char msg[sizeof out->message];
     if (sr_spawn(&req, &run.child, msg, sizeof msg) < 0) {
@@ -225,8 +241,13 @@ int sr_run(const sr_config *cfg, sr_result *out)
     close(stdin_fd); stdin_fd = -1;
     close(prog_fd); prog_fd = -1;
     {
-        char path[64];
-        run.status_fd = open(sr_fmt(path, sizeof path, "/proc/%d/status", (int)run.child.pid), O_RDONLY | O_CLOEXEC);
+        /* /proc must be of our pid namespace (not so after a bare
+         * `unshare --pid`), else its PID is another process. */
+        char path[64], self[32];
+        ssize_t n = readlink("/proc/self", self, sizeof self - 1);
+        if (n > 0) self[n] = '\0';
+        if (n > 0 && atoi(self) == (int)getpid())
+            run.status_fd = open(sr_fmt(path, sizeof path, "/proc/%d/status", (int)run.child.pid), O_RDONLY | O_CLOEXEC);
     }
 
     int status = 0;
@@ -240,10 +261,11 @@ int sr_run(const sr_config *cfg, sr_result *out)
     out->stdout_bytes = run.relay.bytes;
     sr_relay_digest(&run.relay, out->stdout_sha256);
     out->stderr_tail_len = sr_relay_tail(&run.relay, out->stderr_tail, sizeof out->stderr_tail);
-    rc = 0;
+    /* Stopped from outside (or nobody took stdout): no verdict on the program. */
+    rc = run.killed_for == KILL_CANCELLED || run.killed_for == KILL_CONSUMER ? 2 : 0;
 
 done:
-    if (run.child.pid > 0 && rc != 0) {
+    if (run.child.pid > 0 && rc == 1) {
         sr_run_kill(&run, KILL_CANCELLED);
         while (waitpid(run.child.pid, NULL, __WALL) < 0 && errno == EINTR) {}
     }

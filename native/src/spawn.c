@@ -7,9 +7,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -61,8 +63,10 @@ struct sync_msg { int kind; int value; int err; char step[36]; };
 struct child_args {
     const struct sr_spawn_req *req;
     int sync_fd;                 /* child's end of the sync socket */
+    const char *exec_path;       /* "" on a page at a random address */
     int notify;
     pid_t parent;
+    uint64_t ignored;            /* the caller's ignored signals (bit n-1: signal n) */
     const char *const *envp;
 };
 
@@ -138,7 +142,10 @@ static int child_main(void *argp)
     set_limit(sync_fd, RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
     set_limit(sync_fd, RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
     set_limit(sync_fd, RLIMIT_CPU, cpu_s, cpu_s + 1, "RLIMIT_CPU");
-    if (req->as_limit) set_limit(sync_fd, RLIMIT_AS, req->as_limit, req->as_limit, "RLIMIT_AS");
+    /* Pending signals and POSIX timers are counted per user, and every run
+     * is uid 65534: a run may not use up the others' share. */
+    set_limit(sync_fd, RLIMIT_SIGPENDING, 128, 128, "RLIMIT_SIGPENDING");
+    if (req->nproc_limit) set_limit(sync_fd, RLIMIT_NPROC, req->nproc_limit, req->nproc_limit, "RLIMIT_NPROC");
 
     /* setup_credentials: an unprivileged uid and gid, no supplementary groups */
     if (req->drop_privileges) {
@@ -157,11 +164,11 @@ static int child_main(void *argp)
     STEP("PR_SET_PDEATHSIG", sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL));
     if (sys0(SYS_getppid) != a->parent) child_fail(sync_fd, "launcher gone", -ESRCH);
 
-    /* setup_signals: default dispositions, nothing blocked (the caller's
-     * ignored signals would otherwise survive exec) */
+    /* setup_signals: default dispositions, nothing blocked. exec resets
+     * handled signals itself; ignored ones would survive it. */
     struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } sa = { SIG_DFL, 0, 0, 0 };
     for (int sig = 1; sig <= 64; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP) sys4(SYS_rt_sigaction, sig, &sa, 0, 8);
+        if ((a->ignored >> (sig - 1)) & 1) sys4(SYS_rt_sigaction, sig, &sa, 0, 8);
     uint64_t empty = 0;
     STEP("sigprocmask", sys4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, 8));
 
@@ -169,7 +176,8 @@ static int child_main(void *argp)
      * allows (read, write, exit and the one execveat) is possible. */
     struct sr_policy pol;
     long self = sys0(SYS_getpid);
-    if (sr_policy_build(&pol, cfg->profile, a->notify, (pid_t)self, req->mem_threshold) < 0)
+    if (sr_policy_build(&pol, cfg->profile, a->notify, (pid_t)self, (uint64_t)(uintptr_t)a->exec_path,
+                        req->mem_threshold) < 0)
         child_fail(sync_fd, "build filter", -EINVAL);
     struct sock_fprog prog = { pol.len, pol.insns };
     long listener = sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -181,11 +189,42 @@ static int child_main(void *argp)
     char go = 0;
     if (sys3(SYS_read, sync_fd, &go, 1) != 1 || go != 'G') for (;;) sys1(SYS_exit_group, 126);
     /* The listener is O_CLOEXEC: the program never sees it. */
-    long rc = sys5(SYS_execveat, SR_PROG_FD, "", cfg->argv, a->envp, AT_EMPTY_PATH);
+    long rc = sys5(SYS_execveat, SR_PROG_FD, a->exec_path, cfg->argv, a->envp, AT_EMPTY_PATH);
     child_fail(sync_fd, "execveat", rc);
 }
 
 /* ---- the parent ---------------------------------------------------------- */
+
+/* The signals the process ignores, from one read of /proc/self/status
+ * (dispositions are process-wide): the child resets just those. All of them
+ * when /proc cannot tell. */
+static uint64_t ignored_signals(void)
+{
+    char buf[4096];
+    if (sr_read_small("/proc/self/status", buf, sizeof buf) > 0) {
+        const char *p = strstr(buf, "\nSigIgn:");
+        if (p) return strtoull(p + 8, NULL, 16) & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    }
+    return ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+}
+
+/* A read-only page of zeros (so an empty string) at a random address: the
+ * launch's path argument, pinned in the filter. The program is a new image
+ * that never saw it; guessing it takes one try in 2^35, and a miss is a
+ * violation. */
+static void *secret_empty_path(void)
+{
+    for (int tries = 0; tries < 16; tries++) {
+        uint64_t r;
+        if (getrandom(&r, sizeof r, 0) != sizeof r) break;
+        uintptr_t addr = (uintptr_t)(0x100000000ull + (r % (0x7f0000000000ull - 0x100000000ull))) & ~(uintptr_t)4095;
+        void *p = mmap((void *)addr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p == (void *)addr) return p;
+        if (p != MAP_FAILED) munmap(p, 4096);
+    }
+    void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);   /* ASLR's randomness */
+    return p == MAP_FAILED ? NULL : p;
+}
 
 static int read_msg(int fd, struct sync_msg *m, int timeout_ms)
 {
@@ -219,13 +258,20 @@ static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int n
         return -1;
     }
     static const char *const empty_env[] = { NULL };
-    struct child_args a = { req, sv[1], notify, getpid(), empty_env };
+    void *path_page = secret_empty_path();
+    if (!path_page) {
+        sr_fmt(msg, msglen, "mmap: %s", strerror(errno));
+        close(sv[0]); close(sv[1]);
+        return -1;
+    }
+    struct child_args a = { req, sv[1], path_page, notify, getpid(), ignored_signals(), empty_env };
 
     /* A private stack for the child; the caller's stays untouched. */
     size_t stack_size = 256 * 1024;
     void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
         sr_fmt(msg, msglen, "mmap child stack: %s", strerror(errno));
+        munmap(path_page, 4096);
         close(sv[0]); close(sv[1]);
         return -1;
     }
@@ -240,6 +286,7 @@ static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int n
     close(sv[1]);
     if (pid < 0) {
         munmap(stack, stack_size);
+        munmap(path_page, 4096);
         close(sv[0]);
         sr_fmt(msg, msglen, "clone: %s", strerror(clone_errno));
         return -1;
@@ -268,8 +315,10 @@ static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int n
             child->pid = pid;
             child->pidfd = pidfd;
             child->listener = listener;
+            child->notify = listener >= 0;
             close(sv[0]);
             munmap(stack, stack_size);
+            munmap(path_page, 4096);
             return 0;
         }
         if (listener >= 0) close(listener);
@@ -289,6 +338,7 @@ fail:
     close(sv[0]);
     reap(pid, pidfd);
     munmap(stack, stack_size);
+    munmap(path_page, 4096);
     return result;
 }
 

@@ -19,14 +19,15 @@ struct sr_spawn_req {
     int stdout_w, stderr_w;      /* write ends of the relay pipes */
     const struct sr_cgroup *cg;  /* procs_fd[] to join, or none */
     int drop_privileges;         /* running as root: become sandbox_uid/gid */
-    uint64_t as_limit;           /* RLIMIT_AS backstop, 0 for none */
     uint64_t mem_threshold;      /* see sr_policy_build */
+    uint64_t nproc_limit;        /* RLIMIT_NPROC when no cgroup caps threads, 0 for none */
 };
 
 struct sr_child {
     pid_t pid;
     int pidfd;
     int listener;                /* seccomp notification fd, -1 when violations kill directly */
+    int notify;                  /* violations are notified (even once the listener is closed) */
     uint64_t exec_ns;            /* when the program was let go */
 };
 

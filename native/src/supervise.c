@@ -5,6 +5,7 @@
  * is no cgroup of our own, resident memory. It sleeps until the next
  * moment a limit could be reached, so a CPU-bound program is not disturbed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,14 +47,48 @@ static uint64_t cpu_ns(struct sr_run *run, clockid_t clk)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int sr_read_memory(struct sr_run *run, uint64_t *vm, uint64_t *rss)
+/* When the first thread has exited and others go on, its status shows no
+ * memory: follow a live thread instead (they share the address space). */
+static void follow_live_thread(struct sr_run *run)
+{
+    char path[64];
+    DIR *d = opendir(sr_fmt(path, sizeof path, "/proc/%d/task", (int)run->child.pid));
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int tid = atoi(e->d_name);
+        if (tid <= 0 || tid == run->following) continue;
+        int fd = open(sr_fmt(path, sizeof path, "/proc/%d/task/%d/status", (int)run->child.pid, tid), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        char buf[2048];
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        if (n > 0) { buf[n] = '\0'; }
+        if (n > 0 && strstr(buf, "\nVmRSS:")) {
+            close(run->status_fd);
+            run->status_fd = fd;
+            run->following = tid;
+            break;
+        }
+        close(fd);
+    }
+    closedir(d);
+}
+
+int sr_read_memory(struct sr_run *run, uint64_t *vm, uint64_t *rss, int *threads)
 {
     char buf[2048];
-    if (run->status_fd < 0) return -1;
-    ssize_t n = pread(run->status_fd, buf, sizeof buf - 1, 0);
-    if (n <= 0) return -1;
-    buf[n] = '\0';
+    *vm = *rss = 0;
+    *threads = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (run->status_fd < 0) return -1;
+        ssize_t n = pread(run->status_fd, buf, sizeof buf - 1, 0);
+        if (n <= 0) return -1;
+        buf[n] = '\0';
+        if (strstr(buf, "\nVmRSS:") || run->cfg->profile != SR_PROFILE_THREADS) break;
+        if (attempt == 0) follow_live_thread(run);
+    }
     const char *p;
+    if ((p = strstr(buf, "\nThreads:"))) *threads = atoi(p + 9);
     *vm = (p = strstr(buf, "\nVmSize:")) ? strtoull(p + 8, NULL, 10) * 1024 : 0;
     *rss = (p = strstr(buf, "\nVmRSS:")) ? strtoull(p + 7, NULL, 10) * 1024 : 0;
     uint64_t hwm = (p = strstr(buf, "\nVmHWM:")) ? strtoull(p + 7, NULL, 10) * 1024 : 0;
@@ -71,14 +106,17 @@ static int cpus(void)
 
 static void drain(struct sr_run *run)
 {
-    /* The program is gone, so every writer is closed: read to end of file. */
-    int out_open = 1, err_open = 1;
-    int fl = fcntl(run->stdout_r, F_GETFL);
-    fcntl(run->stdout_r, F_SETFL, fl & ~O_NONBLOCK);
-    fl = fcntl(run->stderr_r, F_GETFL);
-    fcntl(run->stderr_r, F_SETFL, fl & ~O_NONBLOCK);
-    while (out_open) out_open = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
-    while (err_open) err_open = sr_relay_stderr(&run->relay, run->stderr_r) > 0;
+    /* The program is gone, so every writer is closed: read to end of file
+     * (the pipes stay non-blocking; EAGAIN cannot last, but wait if seen). */
+    int open_[2] = { 1, 1 };
+    while (open_[0] || open_[1]) {
+        if (open_[0]) open_[0] = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
+        if (open_[1]) open_[1] = sr_relay_stderr(&run->relay, run->stderr_r) > 0;
+        if ((open_[0] && run->relay.last_read == 0) || (open_[1] && run->relay.last_read == 0)) {
+            struct pollfd p[2] = { { run->stdout_r, open_[0] ? POLLIN : 0, 0 }, { run->stderr_r, open_[1] ? POLLIN : 0, 0 } };
+            if (poll(p, 2, 100) == 0) break;     /* a writer that never closes: give up */
+        }
+    }
 }
 
 int sr_supervise(struct sr_run *run, int *status, struct rusage *ru, int cancel_fd)
@@ -142,7 +180,11 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru, int cancel_
         else if (clk != (clockid_t)-1 && cpu_ns(run, clk) >= cpu_limit) sr_run_kill(run, KILL_CPU);
         else if (run->poll_rss) {
             uint64_t vm, rss;
-            if (sr_read_memory(run, &vm, &rss) == 0 && rss > cfg->memory_bytes) sr_run_kill(run, KILL_MEMORY);
+            int threads;
+            if (sr_read_memory(run, &vm, &rss, &threads) == 0) {
+                if (rss > cfg->memory_bytes) sr_run_kill(run, KILL_MEMORY);
+                else if (run->max_threads && threads > run->max_threads) sr_run_kill(run, KILL_THREADS);
+            }
         }
     }
     run->end_ns = run->killed_for != KILL_NONE ? run->killed_at_ns : sr_now_ns();

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,6 +53,8 @@ class AttackTest extends LauncherTestBase {
             new Attack("exec-sh", "threads", false, "execve"),
             new Attack("exec-self", "compute", false, "execve"),
             new Attack("exec-fd", "compute", false, "execveat"),
+            new Attack("exec-absolute-path", "compute", false, "execveat"),
+            new Attack("exec-absolute-path", "threads", false, "execveat"),
             new Attack("memfd-exec", "compute", false, "memfd_create", "execveat"),
             new Attack("fork", "compute", false, "fork"),
             new Attack("fork", "threads", false, "fork"),
@@ -60,8 +63,6 @@ class AttackTest extends LauncherTestBase {
             new Attack("clone", "threads", false, "clone"),
             new Attack("fork-bomb", "threads", false, "clone"),
             new Attack("clone-vm-process", "threads", false, "clone"),
-            new Attack("int80", "compute", false),
-            new Attack("int80", "threads", false),
             new Attack("x32", "compute", false),
             new Attack("x32", "threads", false),
             new Attack("rwx-syscall", "compute", true, "execve", "mmap", "mprotect"),
@@ -123,6 +124,38 @@ class AttackTest extends LauncherTestBase {
         Run r = Launcher.in(s).inPidNamespace().opt("--profile=" + a.profile(), "--cpu-ms=2000")
                 .program(Launcher.attack(a.program())).run();
         judge(r, a.mayRefuse(), a.killedBy());
+    }
+
+    // ---------------------------------------------------------------- int 0x80
+
+    /** Whether this kernel serves int 0x80 at all (some VMs turn the 32-bit ABI off). */
+    static boolean int80Works() {
+        try {
+            Process p = new ProcessBuilder(Launcher.attack("int80").toString())
+                    .redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            p.waitFor();
+            return new String(out, StandardCharsets.UTF_8).contains("BREACH: int 0x80 write");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static Stream<Arguments> profilesBySituation() {
+        return Stream.of(Situation.values()).flatMap(s -> Stream.of(Arguments.of(s, "compute"),
+                Arguments.of(s, "threads")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("profilesBySituation")
+    void int80IsKilled(Situation s, String profile) {
+        Assumptions.assumeTrue(int80Works(), "this kernel does not serve int 0x80 (without any sandbox the "
+                + "attack program dies of SIGSEGV): the 32-bit ABI cannot be attacked here");
+        judge(Launcher.in(s).inPidNamespace().opt("--profile=" + profile).program(Launcher.attack("int80")).run(),
+                false);
     }
 
     // ---------------------------------------------------------------- clone3
@@ -282,5 +315,63 @@ class AttackTest extends LauncherTestBase {
         assertTrue(cpu >= 400 && cpu <= 800, "cpuMs " + cpu + " should be in [400, 800]" + r.describe());
         assertTrue(r.num("wallMs") < 2000, "5 busy threads on this machine use 400 ms of CPU well within 2 s"
                 + r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void sharedMemoryCountsAgainstTheLimit(Situation s) {
+        Run r = Launcher.in(s).inPidNamespace().opt("--memory=64M")
+                .program(Launcher.attack("memory-shared"), "160").run().verdict("MemoryLimitExceeded");
+        assertFalse(r.stdoutText().contains("OK"), "160 MiB touched under a 64 MiB limit" + r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void aStoppedProgramIsStillTimedOut(Situation s) {
+        Run r = Launcher.in(s).inPidNamespace().opt("--wall-ms=400").program(Launcher.attack("stop-self")).run()
+                .reported();
+        if (r.verdict().equals("SyscallViolation")) {
+            assertEquals("tgkill", r.syscall(), r.describe());
+        } else {
+            assertEquals("WallTimeLimitExceeded", r.verdict(), r.describe());
+            assertTrue(r.num("wallMs") >= 400 && r.num("wallMs") < 1000, "wallMs in [400, 1000)" + r.describe());
+        }
+        assertFalse(r.stdoutText().contains("resumed"), r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void theProgramDiesWithTheLauncher(Situation s) throws Exception {
+        // SIGKILL the launcher mid-run: its program must not outlive it (and the next run
+        // removes the cgroup a killed launcher could not remove; checked after each test)
+        Launcher.assumeSituation(s);
+        List<String> cmd = new java.util.ArrayList<>();
+        if (s == Situation.UNPRIVILEGED_NO_CGROUP && Launcher.isRoot()) {
+            cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                    "--bounding-set=-all", "--"));
+        }
+        cmd.addAll(List.of(Launcher.launcher().toString(), "--result=" + Launcher.workPath("result"),
+                "--wall-ms=20000", "--", Launcher.legit("sleep").toString(), "forever"));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String prog = Launcher.legit("sleep").toString();
+        long deadline = System.currentTimeMillis() + 5000;
+        while (Launcher.stagedProcesses().stream().noneMatch(l -> l.endsWith(prog))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(Launcher.stagedProcesses().stream().anyMatch(l -> l.endsWith(prog)), "the program never started");
+        p.destroyForcibly().waitFor();
+        deadline = System.currentTimeMillis() + 2000;
+        while (!Launcher.stagedProcesses().isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        List<String> left = Launcher.stagedProcesses();
+        for (String l : left) {
+            ProcessHandle.of(Long.parseLong(l.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        assertTrue(left.isEmpty(), "the program outlived its launcher: " + left);
+        // a later run cleans up after the killed launcher
+        Launcher.in(s).program(Launcher.legit("hello")).run().verdict("Completed");
     }
 }

@@ -1,0 +1,25 @@
+/* Attack: truncate an existing file while asking for read-only access:
+ * openat(argv[1], O_RDONLY|O_TRUNC) on a world-writable file with content.
+ * Must happen: killed (SyscallViolation "openat") or refused with an errno;
+ * the file keeps its content. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "/tmp/sandboxrun-attack-file";
+    fflush(stdout);
+    int fd = openat(AT_FDCWD, path, O_RDONLY | O_TRUNC);
+    if (fd < 0) {
+        printf("refused: openat %s\n", strerrorname_np(errno));
+        return 0;
+    }
+    printf("BREACH: opened %s with O_TRUNC\n", path);
+    return 0;
+}

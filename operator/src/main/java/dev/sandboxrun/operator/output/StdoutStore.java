@@ -1,0 +1,100 @@
+package dev.sandboxrun.operator.output;
+
+import dev.sandboxrun.api.LauncherResult;
+import dev.sandboxrun.api.SandboxRun;
+import dev.sandboxrun.api.StatusMapper;
+import dev.sandboxrun.operator.pod.SandboxPods;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Fetches a finished pod's log (the program's stdout, byte for byte), checks it against the
+ * launcher's result, and keeps it in ConfigMaps owned by the run: {@code <run>-stdout-<i>}, each
+ * with binaryData key {@value #KEY} holding at most {@value #CHUNK_BYTES} bytes.
+ */
+public final class StdoutStore {
+    public static final String KEY = "stdout";
+    /** 700 KiB: base64 makes 933 KiB, under the 1 MiB object limit with room for metadata. */
+    public static final int CHUNK_BYTES = 700 * 1024;
+    public static final String ANNOTATION_OFFSET = "sandboxrun.dev/offset";
+
+    private StdoutStore() {
+    }
+
+    public static String configMapName(String run, int index) {
+        return run + "-stdout-" + index;
+    }
+
+    /** Reads the log, stores what it got, and says whether it is exactly what the launcher passed on. */
+    public static StatusMapper.CollectedStdout collect(KubernetesClient client, SandboxRun run, String podName,
+                                                       LauncherResult result) {
+        String ns = run.getMetadata().getNamespace();
+        byte[] log;
+        try (InputStream in = client.pods().inNamespace(ns).withName(podName).inContainer(SandboxPods.CONTAINER)
+                .getLogInputStream()) {
+            log = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, result.stdoutBytes() + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the log of pod " + podName, e);
+        }
+        String note = null;
+        boolean verified = false;
+        if (log.length != result.stdoutBytes()) {
+            note = "stdout not verified: the log has " + (log.length > result.stdoutBytes() ? "more than " : "")
+                    + Math.min(log.length, result.stdoutBytes()) + " bytes, the launcher passed on "
+                    + result.stdoutBytes();
+            log = Arrays.copyOf(log, (int) Math.min(log.length, result.stdoutBytes()));
+        } else if (!sha256(log).equals(result.stdoutSha256())) {
+            note = "stdout not verified: the log's SHA-256 differs from the launcher's";
+        } else {
+            verified = true;
+        }
+        List<String> names = store(client, run, log);
+        return new StatusMapper.CollectedStdout(Arrays.copyOf(log, Math.min(log.length, StatusMapper.PREVIEW_BYTES + 4)),
+                names, verified, note);
+    }
+
+    /** Writes the chunks (idempotent: same names, same content); returns their names in order. */
+    public static List<String> store(KubernetesClient client, SandboxRun run, byte[] bytes) {
+        List<String> names = new ArrayList<>();
+        String runName = run.getMetadata().getName();
+        for (int i = 0, off = 0; off < bytes.length; i++, off += CHUNK_BYTES) {
+            int end = Math.min(bytes.length, off + CHUNK_BYTES);
+            ConfigMap cm = new ConfigMapBuilder()
+                    .withNewMetadata()
+                        .withName(configMapName(runName, i))
+                        .withNamespace(run.getMetadata().getNamespace())
+                        .addToLabels(SandboxPods.LABEL_MANAGED_BY, SandboxPods.MANAGED_BY)
+                        .addToLabels(SandboxPods.LABEL_RUN, runName)
+                        .addToAnnotations(ANNOTATION_OFFSET, String.valueOf(off))
+                        .withOwnerReferences(SandboxPods.owner(run))
+                    .endMetadata()
+                    .withImmutable(false)
+                    .addToBinaryData(KEY, Base64.getEncoder().encodeToString(Arrays.copyOfRange(bytes, off, end)))
+                    .build();
+            client.resource(cm).createOr(NonDeletingOperation::update);
+            names.add(cm.getMetadata().getName());
+        }
+        return names;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

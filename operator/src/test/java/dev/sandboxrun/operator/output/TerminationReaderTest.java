@@ -1,0 +1,69 @@
+package dev.sandboxrun.operator.output;
+
+import dev.sandboxrun.api.Verdict;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Failures the launcher cannot report, read from the pod (issue 3 §3). */
+class TerminationReaderTest {
+    static Pod terminated(String podPhase, String podReason, int exit, String reason, String message) {
+        return new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata()
+                .withNewSpec().withActiveDeadlineSeconds(40L).endSpec()
+                .withNewStatus().withPhase(podPhase).withReason(podReason)
+                .addNewContainerStatus().withName("sandbox").withNewState().withNewTerminated()
+                .withExitCode(exit).withReason(reason).withMessage(message)
+                .endTerminated().endState().endContainerStatus().endStatus().build();
+    }
+
+    @Test
+    void validMessageIsTheResult() {
+        String doc = "{\"verdict\":\"Completed\",\"exitCode\":0,\"signal\":null,\"syscall\":null,\"cpuMs\":1,"
+                + "\"wallMs\":1,\"maxRssBytes\":1,\"stdoutBytes\":0,\"stdoutSha256\":\""
+                + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"stderrTail\":\"\",\"message\":\"ok\"}";
+        var o = TerminationReader.read(terminated("Succeeded", null, 0, "Completed", doc));
+        assertEquals(Verdict.Completed, assertInstanceOf(PodOutcome.Result.class, o).result().verdictValue());
+    }
+
+    @Test
+    void oomKilledIsMemoryLimitExceeded() {
+        var o = TerminationReader.read(terminated("Failed", null, 137, "OOMKilled", null));
+        assertEquals(Verdict.MemoryLimitExceeded, assertInstanceOf(PodOutcome.Ended.class, o).verdict());
+    }
+
+    @Test
+    void deadlineIsWallTimeLimitExceeded() {
+        var o = TerminationReader.read(terminated("Failed", "DeadlineExceeded", 137, "Error", null));
+        assertEquals(Verdict.WallTimeLimitExceeded, assertInstanceOf(PodOutcome.Ended.class, o).verdict());
+    }
+
+    @Test
+    void noOrInvalidMessageIsLaunchErrorWithTheReason() {
+        var o = assertInstanceOf(PodOutcome.Ended.class,
+                TerminationReader.read(terminated("Failed", null, 70, "Error", "{not json")));
+        assertEquals(Verdict.LaunchError, o.verdict());
+        assertTrue(o.message().contains("not valid JSON"), o.message());
+        assertTrue(o.message().contains("exit code 70"), o.message());
+    }
+
+    @Test
+    void evictionIsAnInfrastructureFailure() {
+        Pod evicted = new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata().withNewSpec().endSpec()
+                .withNewStatus().withPhase("Failed").withReason("Evicted").withMessage("node low on memory")
+                .endStatus().build();
+        assertInstanceOf(PodOutcome.Infrastructure.class, TerminationReader.read(evicted));
+    }
+
+    @Test
+    void imagePullFailureIsStuck() {
+        Pod p = new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata().withNewSpec().endSpec()
+                .withNewStatus().withPhase("Pending").addNewContainerStatus().withName("sandbox").withNewState()
+                .withNewWaiting().withReason("ImagePullBackOff").endWaiting().endState().endContainerStatus()
+                .endStatus().build();
+        assertEquals("ImagePullBackOff", assertInstanceOf(PodOutcome.Stuck.class, TerminationReader.read(p)).reason());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.sandboxrun.operator.pod;
+
+import dev.sandboxrun.api.EffectiveLimits;
+import dev.sandboxrun.api.ImageRef;
+import dev.sandboxrun.api.Limits;
+import dev.sandboxrun.api.ProgramSource;
+import dev.sandboxrun.api.SandboxRun;
+import dev.sandboxrun.api.SandboxRunSpec;
+import dev.sandboxrun.api.StdinSource;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The desired pod: the launcher's command line, the volumes, and the hardening of issue 3 §2. */
+class SandboxPodsTest {
+    static final PodSettings SETTINGS = new PodSettings("launcher:1", "/sandbox-launch", "IfNotPresent",
+            16L << 20, "64Mi", 30);
+
+    static SandboxRun run(SandboxRunSpec spec) {
+        SandboxRun run = new SandboxRun();
+        run.setMetadata(new ObjectMetaBuilder().withName("primes").withNamespace("ns").withUid("u-1").build());
+        run.setSpec(spec);
+        return run;
+    }
+
+    static SandboxRunSpec spec() {
+        SandboxRunSpec spec = new SandboxRunSpec();
+        spec.setProgram(ProgramSource.configMap("primes-bin", "primes"));
+        spec.setArgs(List.of("1000"));
+        spec.setStdin(StdinSource.text("100\n"));
+        Limits l = new Limits();
+        l.setCpu("2s");
+        l.setWallClock("10s");
+        l.setMemory("64Mi");
+        l.setCores("500m");
+        spec.setLimits(l);
+        return spec;
+    }
+
+    static Pod pod(SandboxRunSpec spec, int attempt) {
+        return SandboxPods.desired(run(spec), attempt,
+                EffectiveLimits.resolve(spec, EffectiveLimits.Defaults.CONTRACT), SETTINGS);
+    }
+
+    @Test
+    void launcherCommandLine() {
+        Container c = pod(spec(), 2).getSpec().getContainers().get(0);
+        assertEquals(List.of("/sandbox-launch"), c.getCommand());
+        assertEquals(List.of("--profile=compute", "--cpu-ms=2000", "--wall-ms=10000", "--memory=67108864",
+                "--stdout-max=1048576", "--stdin=/sandbox/stdin/stdin", "--result=/dev/termination-log", "--",
+                "/sandbox/program/program", "1000"), c.getArgs());
+        assertEquals("/dev/termination-log", c.getTerminationMessagePath());
+        assertEquals("File", c.getTerminationMessagePolicy());
+    }
+
+    @Test
+    void nameLabelsAndOwner() {
+        Pod p = pod(spec(), 2);
+        assertEquals("primes-run-2", p.getMetadata().getName());
+        assertEquals("2", p.getMetadata().getLabels().get(SandboxPods.LABEL_ATTEMPT));
+        assertEquals("u-1", p.getMetadata().getOwnerReferences().get(0).getUid());
+        assertTrue(p.getMetadata().getOwnerReferences().get(0).getController());
+    }
+
+    @Test
+    void hardened() {
+        Pod p = pod(spec(), 1);
+        var ps = p.getSpec();
+        assertEquals("Never", ps.getRestartPolicy());
+        assertFalse(ps.getAutomountServiceAccountToken());
+        assertFalse(ps.getEnableServiceLinks());
+        assertEquals(10 + 30, ps.getActiveDeadlineSeconds());
+        assertTrue(ps.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", ps.getSecurityContext().getSeccompProfile().getType());
+        var sc = ps.getContainers().get(0).getSecurityContext();
+        assertTrue(sc.getRunAsNonRoot());
+        assertEquals(65534L, sc.getRunAsUser());
+        assertEquals(65534L, sc.getRunAsGroup());
+        assertFalse(sc.getAllowPrivilegeEscalation());
+        assertFalse(sc.getPrivileged());
+        assertTrue(sc.getReadOnlyRootFilesystem());
+        assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
+        assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
+        var r = ps.getContainers().get(0).getResources();
+        assertEquals(r.getLimits(), r.getRequests());
+        assertEquals(new Quantity("500m"), r.getLimits().get("cpu"));
+        assertEquals(String.valueOf((64L << 20) + (16L << 20)), r.getLimits().get("memory").getAmount());
+        assertEquals(new Quantity("64Mi"), r.getLimits().get("ephemeral-storage"));
+        ps.getContainers().get(0).getVolumeMounts().forEach(m -> assertTrue(m.getReadOnly()));
+    }
+
+    @Test
+    void volumes() {
+        Pod p = pod(spec(), 1);
+        var program = p.getSpec().getVolumes().get(0).getConfigMap();
+        assertEquals("primes-bin", program.getName());
+        assertEquals("primes", program.getItems().get(0).getKey());
+        assertEquals(0555, program.getItems().get(0).getMode());
+        assertEquals("100\n", p.getMetadata().getAnnotations().get(SandboxPods.ANNOTATION_STDIN));
+        assertEquals("metadata.annotations['sandboxrun.dev/stdin']",
+                p.getSpec().getVolumes().get(1).getDownwardAPI().getItems().get(0).getFieldRef().getFieldPath());
+
+        SandboxRunSpec img = spec();
+        img.setProgram(new ProgramSource());
+        img.getProgram().setImage(new ImageRef("registry.example/primes:1.0", "/bin/primes"));
+        img.setStdin(null);
+        Pod ip = pod(img, 1);
+        assertEquals("registry.example/primes:1.0", ip.getSpec().getVolumes().get(0).getImage().getReference());
+        List<String> args = ip.getSpec().getContainers().get(0).getArgs();
+        assertEquals("/sandbox/image/bin/primes", args.get(args.indexOf("--") + 1));
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("--stdin")));
+    }
+}
