@@ -85,8 +85,37 @@ static void place(struct hierarchy *h, const char *own, const char *root, const 
     h->found = 1;
 }
 
+/* The usual layout, checked by the files each hierarchy must have: saves
+ * reading mountinfo (slow to generate). */
+static int fast_place(struct hierarchy *h, const char *base, const char *own, const char *probe)
+{
+    char p[PATH_MAX];
+    if (!own[0]) return 1;                          /* not in this hierarchy: nothing to find */
+    int n = snprintf(h->dir, sizeof h->dir, "%s%s", base, strcmp(own, "/") == 0 ? "" : own);
+    if (n < 0 || (size_t)n >= sizeof h->dir - 64) return 0;
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", h->dir, probe) >= sizeof p || access(p, F_OK) != 0) return 0;
+    h->found = 1;
+    return 1;
+}
+
+static int find_places_fast(struct places *pl, const struct own_paths *o)
+{
+    const char *v2base = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "/sys/fs/cgroup"
+                                                                              : "/sys/fs/cgroup/unified";
+    return fast_place(&pl->v2, v2base, o->v2, "cgroup.procs") &&
+           fast_place(&pl->memory, "/sys/fs/cgroup/memory", o->memory, "memory.limit_in_bytes") &&
+           fast_place(&pl->pids, "/sys/fs/cgroup/pids", o->pids, "cgroup.procs");
+}
+
 static void find_places(struct places *pl)
 {
+    memset(pl, 0, sizeof *pl);
+    struct own_paths *fo = malloc(sizeof *fo);
+    if (!fo) return;
+    read_own_paths(fo);
+    int fast = find_places_fast(pl, fo);
+    free(fo);
+    if (fast) return;
     memset(pl, 0, sizeof *pl);
     size_t cap = 64 * 1024;
     char *info = malloc(cap);
@@ -129,6 +158,10 @@ static unsigned long long pidns_id(void)
  * longer exists, and empty (rmdir refuses a cgroup with processes). */
 static void remove_stale(const char *parent, unsigned long long ns)
 {
+    /* Listing a cgroup directory is slow (every control file is an entry);
+     * its link count says whether it has any subdirectory at all. */
+    struct stat st;
+    if (stat(parent, &st) == 0 && st.st_nlink <= 2) return;
     DIR *d = opendir(parent);
     if (!d) return;
     struct dirent *e;
