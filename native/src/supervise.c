@@ -108,12 +108,13 @@ static void drain(struct sr_run *run)
 {
     /* The program is gone, so every writer is closed: read to end of file
      * (the pipes stay non-blocking; EAGAIN cannot last, but wait if seen). */
-    int open_[2] = { 1, 1 };
-    while (open_[0] || open_[1]) {
-        if (open_[0]) open_[0] = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
-        if (open_[1]) open_[1] = sr_relay_stderr(&run->relay, run->stderr_r) > 0;
-        if ((open_[0] && run->relay.last_read == 0) || (open_[1] && run->relay.last_read == 0)) {
-            struct pollfd p[2] = { { run->stdout_r, open_[0] ? POLLIN : 0, 0 }, { run->stderr_r, open_[1] ? POLLIN : 0, 0 } };
+    int out_open = 1, err_open = 1;
+    while (out_open || err_open) {
+        size_t got = 0;
+        if (out_open) { out_open = sr_relay_stdout(&run->relay, run->stdout_r) > 0; got += run->relay.last_read; }
+        if (err_open) { err_open = sr_relay_stderr(&run->relay, run->stderr_r) > 0; got += run->relay.last_read; }
+        if ((out_open || err_open) && got == 0) {
+            struct pollfd p[2] = { { out_open ? run->stdout_r : -1, POLLIN, 0 }, { err_open ? run->stderr_r : -1, POLLIN, 0 } };
             if (poll(p, 2, 100) == 0) break;     /* a writer that never closes: give up */
         }
     }
