@@ -25,9 +25,9 @@
 
 enum sr_rule_action { R_ALLOW, R_ERRNO };
 
-/* One argument condition: arg[idx] == value, != value, or & mask == value. */
+/* One argument condition: arg[idx] == value, != value, < value, or & mask == value. */
 struct sr_arg_cond { int idx; unsigned long long mask; unsigned long long value; int op; };
-enum { C_EQ = 1, C_MASKED_EQ = 2, C_NE = 3 };
+enum { C_EQ = 1, C_MASKED_EQ = 2, C_NE = 3, C_LT = 4 };
 
 struct sr_rule {
     const char *syscall;

@@ -19,7 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,6 +58,12 @@ class AttackTest extends LauncherTestBase {
             new Attack("exec-self", "compute", false, "execve"),
             new Attack("exec-fd", "compute", false, "execveat"),
             new Attack("exec-absolute-path", "compute", false, "execveat"),
+            // Queued signals and POSIX timers count against a per-user quota all runs
+            // (uid 65534) share: neither may be had, so no run can use it up.
+            new Attack("timer-hog", "compute", false, "timer_create"),
+            new Attack("timer-hog", "threads", false, "timer_create"),
+            new Attack("rt-signal-queue", "compute", false, "tgkill"),
+            new Attack("rt-signal-queue", "threads", false, "tgkill"),
             new Attack("exec-absolute-path", "threads", false, "execveat"),
             new Attack("memfd-exec", "compute", false, "memfd_create", "execveat"),
             new Attack("fork", "compute", false, "fork"),
@@ -92,7 +102,8 @@ class AttackTest extends LauncherTestBase {
             new Attack("tgkill-parent", "compute", true, "tgkill"),
             new Attack("tgkill-parent", "threads", true, "tgkill"),
             new Attack("sigqueue-parent", "compute", true, "rt_sigqueueinfo"),
-            new Attack("strict-open-nolibc", "strict", false, "openat"));
+            new Attack("strict-open-nolibc", "strict", false, "openat"),
+            new Attack("exec-absolute-path-nolibc", "strict", false, "execveat"));
 
     static Stream<Arguments> killedOrRefused() {
         return Stream.of(Situation.values()).flatMap(s -> KILLED_OR_REFUSED.stream().map(a -> Arguments.of(s, a)));
@@ -171,6 +182,18 @@ class AttackTest extends LauncherTestBase {
     void clone3FailsWithEnosys(Situation s, String profile, String kind) {
         Launcher.in(s).inPidNamespace().opt("--profile=" + profile).program(Launcher.attack("clone3"), kind).run()
                 .completedWith("clone3: ENOSYS\n");
+    }
+
+    // ---------------------------------------------------------------- other processes
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("profilesBySituation")
+    void noPidEnumerationThroughSchedGetaffinity(Situation s, String profile) {
+        // sched_getaffinity answers for any existing pid: only pid 0 (itself) may be asked
+        Launcher.in(s).inPidNamespace().opt("--profile=" + profile)
+                .program(Launcher.attack("sched-getaffinity-scan")).run()
+                .completedWith("pid 0: ok\nown pid: EPERM\nparent: EPERM\npid 1: EPERM\n"
+                        + "pids 1-4096: 0 answered, 4096 EPERM\n");
     }
 
     // ---------------------------------------------------------------- network
@@ -319,6 +342,77 @@ class AttackTest extends LauncherTestBase {
 
     @ParameterizedTest
     @EnumSource(Situation.class)
+    void manySpinningThreadsEndInCpuTimeLimitExceededNotSigxcpu(Situation s) {
+        // 8 threads on this machine's few CPUs: RLIMIT_CPU, sampled by the kernel, is only the
+        // backstop; it must never end the run first and turn up as Signaled SIGXCPU. Three
+        // runs, as it is a race.
+        for (int i = 0; i < 3; i++) {
+            Run r = Launcher.in(s).inPidNamespace().opt("--profile=threads", "--cpu-ms=1000", "--wall-ms=10000")
+                    .program(Launcher.attack("thread-burner"), "8").run().verdict("CpuTimeLimitExceeded");
+            long cpu = r.num("cpuMs");
+            assertTrue(cpu >= 1000 && cpu <= 1500, "cpuMs " + cpu + " should be in [1000, 1500]" + r.describe());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void theCpuBackstopIsReportedAsCpuTimeLimitExceeded(Situation s) throws Exception {
+        // the supervisor held up (here: the launcher stopped) while 8 threads spin: RLIMIT_CPU's
+        // SIGXCPU ends the program, and that is the CPU limit too, never Signaled SIGXCPU
+        Path prog = Launcher.attack("thread-burner");
+        Launcher.Started started = Launcher.in(s).opt("--profile=threads", "--cpu-ms=1000", "--wall-ms=20000")
+                .program(prog, "8").start();
+        long pid = started.launcherProcess().pid();
+        try {
+            assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor());
+            assertTrue(Launcher.waitUntil(() -> !Launcher.isRunning(prog), 10_000),
+                    "RLIMIT_CPU did not end the program");
+        } finally {
+            new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
+        }
+        Run r = started.finish().verdict("CpuTimeLimitExceeded");
+        assertEquals("SIGXCPU", r.text("signal"), "the backstop ended the run, not the supervisor" + r.describe());
+        assertTrue(r.num("cpuMs") >= 1000, r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void threadsAreCappedAt256(Situation s) {
+        // 5000 sleeping threads asked for. With a cgroup its pids.max refuses the 257th task
+        // (EAGAIN); without one the supervisor counts threads and kills the program while it
+        // is still creating them.
+        Run r = Launcher.in(s).inPidNamespace().opt("--profile=threads", "--wall-ms=10000")
+                .program(Launcher.attack("thread-cap"), "5000", "300").run().reported();
+        String out = r.stdoutText();
+        assertFalse(out.contains("created 5000 threads"), "5000 threads were alive" + r.describe());
+        if (s == Situation.ROOT_WITH_CGROUP) {
+            assertEquals("Completed", r.verdict(), "clone fails, the program goes on" + r.describe());
+            Matcher m = Pattern.compile("\\Aclone failed: -11\ncreated (\\d+) threads\n\\z").matcher(out);
+            assertTrue(m.matches(), "clone must fail with EAGAIN (-11), then the count" + r.describe());
+            long created = Long.parseLong(m.group(1));
+            assertTrue(created <= 255, created + " threads created besides the first: more than 256 alive"
+                    + r.describe());
+        } else {
+            r.syscallViolation("clone");
+            assertTrue(r.text("message").contains("threads"), "the message says why: threads" + r.describe());
+            assertFalse(out.contains("created"), "killed while it was still creating threads" + r.describe());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void memoryIsFollowedWhenTheFirstThreadHasExited(Situation s) {
+        // the first thread leaves with SYS_exit (its status shows no memory), a worker touches
+        // 150 MiB under 64 MiB and would hold it 2 s
+        Run r = Launcher.in(s).inPidNamespace().opt("--profile=threads", "--memory=64M", "--wall-ms=10000")
+                .program(Launcher.attack("leader-exit-memory"), "150").run().verdict("MemoryLimitExceeded");
+        assertFalse(r.stdoutText().contains("touched"), "150 MiB touched under a 64 MiB limit" + r.describe());
+        assertTrue(r.num("wallMs") < 1000, "killed while touching, long before its 2 s hold ends" + r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
     void sharedMemoryCountsAgainstTheLimit(Situation s) {
         Run r = Launcher.in(s).inPidNamespace().opt("--memory=64M")
                 .program(Launcher.attack("memory-shared"), "160").run().verdict("MemoryLimitExceeded");
@@ -341,37 +435,33 @@ class AttackTest extends LauncherTestBase {
 
     @ParameterizedTest
     @EnumSource(Situation.class)
-    void theProgramDiesWithTheLauncher(Situation s) throws Exception {
-        // SIGKILL the launcher mid-run: its program must not outlive it (and the next run
-        // removes the cgroup a killed launcher could not remove; checked after each test)
-        Launcher.assumeSituation(s);
-        List<String> cmd = new java.util.ArrayList<>();
-        if (s == Situation.UNPRIVILEGED_NO_CGROUP && Launcher.isRoot()) {
-            cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                    "--bounding-set=-all", "--"));
+    void theProgramDiesWithTheLauncher(Situation s) {
+        // SIGKILL the launcher mid-run: its program must be gone within a second, and the
+        // cgroup the killed launcher could not remove must be removed by the next run
+        Set<Path> before = Launcher.sandboxCgroups();
+        Path prog = Launcher.legit("sleep");
+        Launcher.Started started = Launcher.in(s).opt("--wall-ms=20000").program(prog, "forever").start();
+        assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
+        Set<Path> runCgroups = new TreeSet<>(Launcher.sandboxCgroups());
+        runCgroups.removeAll(before);
+        if (s == Situation.ROOT_WITH_CGROUP) {
+            assertFalse(runCgroups.isEmpty(), "the run has a sandboxrun-* cgroup beneath the launcher's own");
         }
-        cmd.addAll(List.of(Launcher.launcher().toString(), "--result=" + Launcher.workPath("result"),
-                "--wall-ms=20000", "--", Launcher.legit("sleep").toString(), "forever"));
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String prog = Launcher.legit("sleep").toString();
-        long deadline = System.currentTimeMillis() + 5000;
-        while (Launcher.stagedProcesses().stream().noneMatch(l -> l.endsWith(prog))
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(Launcher.stagedProcesses().stream().anyMatch(l -> l.endsWith(prog)), "the program never started");
-        p.destroyForcibly().waitFor();
-        deadline = System.currentTimeMillis() + 2000;
-        while (!Launcher.stagedProcesses().isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        started.launcherProcess().destroyForcibly(); // SIGKILL
+        Run killed = started.finish();
+        boolean gone = Launcher.waitUntil(() -> !Launcher.isRunning(prog), 1000);
         List<String> left = Launcher.stagedProcesses();
         for (String l : left) {
             ProcessHandle.of(Long.parseLong(l.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
         }
-        assertTrue(left.isEmpty(), "the program outlived its launcher: " + left);
-        // a later run cleans up after the killed launcher
+        assertTrue(gone, "the program outlived its launcher by more than a second: " + left + killed.describe());
+        for (Path cg : runCgroups) {
+            assertTrue(Files.isDirectory(cg), "a killed launcher cannot remove its cgroup " + cg);
+        }
+        // the next run removes it (before its own work, so right after it, not eventually)
         Launcher.in(s).program(Launcher.legit("hello")).run().verdict("Completed");
+        for (Path cg : runCgroups) {
+            assertFalse(Files.exists(cg), "the next run did not remove the killed launcher's cgroup " + cg);
+        }
     }
 }

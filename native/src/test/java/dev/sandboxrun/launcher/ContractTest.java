@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.function.Executable;
@@ -240,6 +242,32 @@ class ContractTest extends LauncherTestBase {
         assertEquals(0, r.stderr.length, "nothing on stderr with --result" + r.describe());
         Launcher.validateDocument(r);
         assertEquals("LaunchError", r.verdict(), r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void sigtermMidRunStopsTheProgramAndExitsSeventy(Situation s) {
+        // a termination request (a pod being deleted): the program is stopped first, then the
+        // launcher reports LaunchError and exits 70; nothing of the run is left
+        Set<Path> before = Launcher.sandboxCgroups();
+        Path prog = Launcher.legit("sleep");
+        Launcher.Started started = Launcher.in(s).opt("--wall-ms=20000").program(prog, "forever").start();
+        assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
+        long t0 = System.nanoTime();
+        started.launcherProcess().destroy(); // SIGTERM
+        Run r = started.finish();
+        long stopMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(70, r.status, "exit status after SIGTERM" + r.describe());
+        assertTrue(stopMs < 2000, "the launcher took " + stopMs + " ms to stop" + r.describe());
+        assertEquals(0, r.stderr.length, "nothing on stderr with --result" + r.describe());
+        Launcher.validateDocument(r);
+        assertEquals("LaunchError", r.verdict(), r.describe());
+        assertEquals(r.stdout.length, r.num("stdoutBytes"), "stdoutBytes vs bytes received" + r.describe());
+        assertEquals(Launcher.sha256(r.stdout), r.text("stdoutSha256"), r.describe());
+        r.assertNoSurvivors();
+        Set<Path> left = new TreeSet<>(Launcher.sandboxCgroups());
+        left.removeAll(before);
+        assertTrue(left.isEmpty(), "cgroups left when the launcher exited: " + left + r.describe());
     }
 
     @ParameterizedTest

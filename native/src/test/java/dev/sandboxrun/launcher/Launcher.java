@@ -33,6 +33,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -394,6 +395,14 @@ final class Launcher {
         }
 
         Run run() {
+            return start().finish();
+        }
+
+        /**
+         * Starts the launcher and returns at once: for a test that signals the launcher
+         * mid-run, or runs a second one beside it. {@link Started#finish} collects the run.
+         */
+        Started start() {
             assumeSituation(situation);
             if (pidNamespace) {
                 assumePidNamespace();
@@ -440,6 +449,46 @@ final class Launcher {
             } catch (IOException e) {
                 // the launcher need not read its own stdin
             }
+            return new Started(this, cmd, p, resultFile, report, t0, out, err);
+        }
+    }
+
+    /** A launcher started by {@link Invocation#start}, not yet waited for. */
+    static final class Started {
+        final Invocation inv;
+        final List<String> cmd;
+        private final Process p;
+        private final Path resultFile;
+        private final Path report;
+        private final long t0;
+        private final CompletableFuture<byte[]> out;
+        private final CompletableFuture<byte[]> err;
+
+        Started(Invocation inv, List<String> cmd, Process p, Path resultFile, Path report, long t0,
+                CompletableFuture<byte[]> out, CompletableFuture<byte[]> err) {
+            this.inv = inv;
+            this.cmd = cmd;
+            this.p = p;
+            this.resultFile = resultFile;
+            this.report = report;
+            this.t0 = t0;
+            this.out = out;
+            this.err = err;
+        }
+
+        /**
+         * The launcher's own process, to signal it: only without a PID namespace and a
+         * wrapper (setpriv executes the launcher, so its pid is the launcher's).
+         */
+        Process launcherProcess() {
+            assertTrue(!inv.pidNamespace && inv.innerPrefix.isEmpty(),
+                    "only a launcher started directly (no namespace, no wrapper) can be signalled");
+            return p;
+        }
+
+        /** Waits for the launcher's end (within the invocation's timeout) and collects the run. */
+        Run finish() {
+            long timeoutMs = inv.timeoutMs;
             int status;
             try {
                 if (!p.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
@@ -475,11 +524,34 @@ final class Launcher {
                     resultBytes = Files.readAllBytes(resultFile);
                     Files.deleteIfExists(resultFile);
                 }
-                return new Run(this, cmd, status, out.join(), err.join(), resultBytes, survivors, elapsedMs);
+                return new Run(inv, cmd, status, out.join(), err.join(), resultBytes, survivors, elapsedMs);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** Polls (every 20 ms) until the condition holds or ms have passed; whether it held. */
+    static boolean waitUntil(BooleanSupplier condition, long ms) {
+        long deadline = System.nanoTime() + ms * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return condition.getAsBoolean();
+            }
+        }
+        return true;
+    }
+
+    /** Whether a process (outside any PID namespace of ours) runs this staged program. */
+    static boolean isRunning(Path program) {
+        String suffix = " " + program;
+        return stagedProcesses().stream().anyMatch(l -> l.endsWith(suffix));
     }
 
     private static CompletableFuture<byte[]> readAll(InputStream in) {

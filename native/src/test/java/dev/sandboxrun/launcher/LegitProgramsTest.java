@@ -164,4 +164,25 @@ class LegitProgramsTest extends LauncherTestBase {
             org.junit.jupiter.api.Assertions.assertEquals(c[1], r.text("signal"), r.describe());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void sigsysRaisedByTheProgramItselfIsSignaled(Situation s) {
+        // the signal a seccomp kill sends, but raised by the program: no call was denied
+        for (String profile : new String[] {"compute", "threads"}) {
+            Launcher.Run r = Launcher.in(s).opt("--profile=" + profile).program(Launcher.legit("raise-signal"), "sys")
+                    .run().verdict("Signaled").stdout("raising\n");
+            org.junit.jupiter.api.Assertions.assertEquals("SIGSYS", r.text("signal"), r.describe());
+            org.junit.jupiter.api.Assertions.assertEquals(null, r.syscall(), r.describe());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void sigxcpuRaisedByTheProgramItselfIsSignaled(Situation s) {
+        // RLIMIT_CPU's signal, but raised at once by the program: no CPU limit was reached
+        Launcher.Run r = Launcher.in(s).opt("--cpu-ms=5000").program(Launcher.legit("raise-signal"), "xcpu").run()
+                .verdict("Signaled").stdout("raising\n");
+        org.junit.jupiter.api.Assertions.assertEquals("SIGXCPU", r.text("signal"), r.describe());
+    }
 }

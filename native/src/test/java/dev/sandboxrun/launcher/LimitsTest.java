@@ -96,6 +96,21 @@ class LimitsTest extends LauncherTestBase {
 
     @ParameterizedTest
     @EnumSource(Situation.class)
+    void anUntouchedReservationLeavesTheVerdictToTheProgram(Situation s) {
+        // reserve 8x the limit writable (and 16x with MAP_NORESERVE), touch 1 MiB: the exit
+        // code decides, a reservation alone is never MemoryLimitExceeded
+        String[][] cases = {{"512", ""}, {"1024", "noreserve"}};
+        for (String[] c : cases) {
+            Run r = Launcher.in(s).opt("--memory=64M").program(Launcher.legit("reserve"), c[0], "3", c[1]).run()
+                    .verdict("NonZeroExit").stdout("reserved " + c[0] + " MiB, touched 1 MiB\n");
+            assertEquals(3, r.num("exitCode"), r.describe());
+            Launcher.in(s).opt("--memory=64M").program(Launcher.legit("reserve"), c[0], "0", c[1]).run()
+                    .completedWith("reserved " + c[0] + " MiB, touched 1 MiB\n");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
     void wellPastTheMemoryLimit(Situation s) {
         Run r = Launcher.in(s).opt("--memory=64M").program(Launcher.legit("memory"), "160").run()
                 .verdict("MemoryLimitExceeded");
