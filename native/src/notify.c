@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,7 +34,9 @@ static int memory_call(struct sr_run *run, const struct seccomp_data *d)
     /* Memory is limited where it is touched, so a reservation beyond the
      * limit is the program's right. Only one the kernel refuses outright
      * (beyond all memory) means memory ran short, if the program then fails. */
-    if (want > old && want - old > run->refused_above) run->memory_refused = 1;
+    /* MAP_NORESERVE is never refused for size under the usual overcommit. */
+    int noreserve = d->nr == __NR_mmap && (d->args[3] & MAP_NORESERVE);
+    if (want > old && want - old > run->refused_above && !noreserve) run->memory_refused = 1;
     return 1;
 }
 

@@ -34,6 +34,9 @@
 #define EM(name, e, i, m, v) { #name, R_ERRNO, e, 1, {{ i, m, v, C_MASKED_EQ }} }
 #define END { NULL, 0, 0, 0, {{0}} }
 
+/* futex(addr, op): the command without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. */
+#define FUTEX(cmd) AM(futex, 1, 0x7f, cmd)
+
 /* Open flags that would create, truncate or write: never a harmless probe. */
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | __O_TMPFILE)
 
@@ -63,7 +66,10 @@ static const struct sr_rule strict_rules[] = {
     A1(fcntl, 1, F_GETPIPE_SZ), \
     E(ioctl, ENOTTY),                       /* isatty(): not a terminal */ \
     /* its own memory */ \
-    A(brk), A(mmap), A(munmap), A(mremap), A(mprotect), A(madvise), A(msync), \
+    /* MAP_HUGETLB pages are outside both the memory cgroup and VmRSS, and \
+     * come from a pool the whole machine shares: refused */ \
+    A(brk), AM(mmap, 3, MAP_HUGETLB, 0), EM(mmap, EPERM, 3, MAP_HUGETLB, MAP_HUGETLB), \
+    A(munmap), A(mremap), A(mprotect), A(madvise), A(msync), \
     /* its own signals, and signals to itself only */ \
     A(rt_sigaction), A(rt_sigprocmask), A(rt_sigreturn), A(rt_sigpending), \
     A(rt_sigsuspend), A(rt_sigtimedwait), A(sigaltstack), A(pause), \
@@ -73,7 +79,11 @@ static const struct sr_rule strict_rules[] = {
     { "tgkill", R_ALLOW, 0, 2, {{ 0, 0, SR_MAGIC_SELF_PID, C_EQ }, { 2, 0, 32, C_LT }} }, \
     A(alarm), A(setitimer), A(getitimer),                 /* one timer each, SIGALRM */ \
     /* time */ \
-    A(clock_gettime), A(clock_getres), A(clock_nanosleep), A(gettimeofday), A(time), A(nanosleep), \
+    /* The fixed clocks (ids 0-15) only: a negative id names another \
+     * process's CPU clock, which would tell which pids exist and what \
+     * they do */ \
+    AM(clock_gettime, 0, 0xfffffff0u, 0), AM(clock_getres, 0, 0xfffffff0u, 0), \
+    AM(clock_nanosleep, 0, 0xfffffff0u, 0), A(gettimeofday), A(time), A(nanosleep), \
     /* questions about itself */ \
     A(getpid), A(gettid), A(getppid), A(getuid), A(geteuid), A(getgid), A(getegid), \
     A(getgroups), A(getresuid), A(getresgid), A(getpgrp), A1(getpgid, 0, 0), A1(getsid, 0, 0), \
@@ -81,7 +91,10 @@ static const struct sr_rule strict_rules[] = {
     A1(sched_getaffinity, 0, 0), EN(sched_getaffinity, EPERM, 0, 0), A(getrlimit), A2(prlimit64, 0, 0, 2, 0), \
     A(getcwd), A(umask), \
     /* start-up of glibc, musl and Rust */ \
-    A(set_tid_address), A(set_robust_list), A(rseq), A(arch_prctl), A(futex), \
+    A(set_tid_address), A(set_robust_list), A(rseq), A(arch_prctl), \
+    /* futex without the priority-inheritance operations, which look their \
+     * owner up by pid (another way to list processes) */ \
+    FUTEX(0), FUTEX(1), FUTEX(3), FUTEX(4), FUTEX(5), FUTEX(9), FUTEX(10), \
     A1(prctl, 0, PR_SET_NAME), A1(prctl, 0, PR_GET_NAME), A1(prctl, 0, PR_GET_DUMPABLE), \
     A1(prctl, 0, 0x53564d41 /* PR_SET_VMA, glibc >= 2.38 names its mappings */), \
     A1(prctl, 0, PR_GET_NO_NEW_PRIVS), A1(prctl, 0, PR_GET_SECCOMP), \

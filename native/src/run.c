@@ -53,9 +53,10 @@ static void set_verdict(struct sr_run *run, int status, const struct rusage *ru,
                   ((uint64_t)ru->ru_utime.tv_usec + (uint64_t)ru->ru_stime.tv_usec) / 1000;
     out->wall_ms = (run->end_ns - run->child.exec_ns) / 1000000ull;
     /* Peak resident memory as read from /proc (at exit_group, and while it
-     * ran). wait4's figure also counts the launcher's memory, which the child
-     * shared until exec: only a fallback when /proc gave nothing. */
-    out->max_rss_bytes = run->peak_rss ? run->peak_rss : (uint64_t)ru->ru_maxrss * 1024;
+     * ran), or the cgroup's peak where that is more. Never wait4's figure:
+     * it also counts the caller's memory, which the child shared until exec
+     * (a JVM's, through the library). */
+    out->max_rss_bytes = run->peak_rss;
     if (WIFEXITED(status)) { out->exited = 1; out->exit_code = WEXITSTATUS(status); }
     else if (WIFSIGNALED(status)) out->signal = WTERMSIG(status);
     int completed = out->exited && out->exit_code == 0;
@@ -63,6 +64,7 @@ static void set_verdict(struct sr_run *run, int status, const struct rusage *ru,
     long long oom = 0, hits = 0;
     uint64_t peak = 0;
     sr_cgroup_stats(&run->cg, &oom, &hits, &peak);
+    if (peak > out->max_rss_bytes) out->max_rss_bytes = peak;
 
     switch (run->killed_for) {
     case KILL_SYSCALL:
@@ -98,6 +100,13 @@ static void set_verdict(struct sr_run *run, int status, const struct rusage *ru,
         return;
     case KILL_NONE:
         break;
+    }
+    if (run->relay.over) {
+        /* The bytes past the cap came after the program's last look (it
+         * exited before the supervisor read them): the cap still holds. */
+        sr_result_set(out, SR_OUTPUT_LIMIT_EXCEEDED, "stdout passed the limit of %llu bytes",
+                      (unsigned long long)cfg->stdout_max);
+        return;
     }
     if (oom > 0) {
         sr_result_set(out, SR_MEMORY_LIMIT_EXCEEDED, "killed by the kernel: out of memory at the limit of %llu bytes",
@@ -186,6 +195,16 @@ int sr_run(const sr_config *cfg, sr_result *out)
         fail(out, "%s", "invalid limits: cpu, wall and memory must be positive");
         return 1;
     }
+    /* A caller that ignores SIGCHLD has its children reaped by the kernel:
+     * the program's exit status would be lost. Say so instead. */
+    {
+        struct sigaction sa;
+        if (sigaction(SIGCHLD, NULL, &sa) == 0 && (sa.sa_handler == SIG_IGN || (sa.sa_flags & SA_NOCLDWAIT))) {
+            fail(out, "%s", "the calling process ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT), so the kernel "
+                 "would discard the program's exit status: give SIGCHLD its default action");
+            return 2;
+        }
+    }
     prog_fd = sr_open_program(cfg->program, out->message, sizeof out->message);
     if (prog_fd < 0) { out->verdict = SR_LAUNCH_ERROR; return 1; }
     if (open_stdin(cfg, &stdin_fd, out) < 0) { close(prog_fd); return 1; }
@@ -228,7 +247,7 @@ int sr_run(const sr_config *cfg, sr_result *out)
     }
     struct sr_spawn_req req = {
         .cfg = cfg, .prog_fd = prog_fd, .stdin_fd = stdin_fd, .stdout_w = out_p[1], .stderr_w = err_p[1],
-        .cg = &run.cg, .drop_privileges = geteuid() == 0, .mem_threshold = cfg->memory_bytes,
+        .cg = &run.cg, .drop_privileges = geteuid() == 0, .mem_threshold = run.refused_above,
         .nproc_limit = !run.cg.version && cfg->profile == SR_PROFILE_THREADS ? THREADS_NPROC_BACKSTOP : 0,
     };
     char msg[sizeof out->message];

@@ -110,10 +110,11 @@ static int child_main(void *argp)
 
     /* setup_fds: 0, 1, 2 and the two launch descriptors; every other one
      * closed. Sources first go above anything they could collide with. */
+#define ABOVE_TARGETS (SR_SYNC_FD + 1)
     int src[5] = { req->stdin_fd, req->stdout_w, req->stderr_w, req->prog_fd, sync_fd };
     int hi[5];
     for (int i = 0; i < 5; i++) {
-        long fd = sys3(SYS_fcntl, src[i], F_DUPFD_CLOEXEC, 200);
+        long fd = sys3(SYS_fcntl, src[i], F_DUPFD_CLOEXEC, ABOVE_TARGETS);
         if (fd < 0) child_fail(sync_fd, "dup descriptor", fd);
         hi[i] = (int)fd;
     }
@@ -280,7 +281,10 @@ static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int n
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int pidfd = -1;
-    pid_t pid = clone(child_main, (char *)stack + stack_size, CLONE_VM | CLONE_PIDFD | SIGCHLD, &a, &pidfd);
+    /* No exit signal: a caller that ignores SIGCHLD or reaps with
+     * waitpid(-1) must not take our child's status away (we wait with
+     * __WALL and watch the pidfd). */
+    pid_t pid = clone(child_main, (char *)stack + stack_size, CLONE_VM | CLONE_PIDFD, &a, &pidfd);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(sv[1]);
@@ -301,8 +305,9 @@ static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int n
             listener = (int)syscall(SYS_pidfd_getfd, pidfd, m.value, 0);
             if (listener < 0) {
                 /* Kernel too old, ptrace refused by Yama or the container's
-                 * policy: violations will kill without a name. */
-                atomic_store(&notify_unavailable, 1);
+                 * policy: violations will kill without a name (remembered
+                 * for later runs; a passing shortage such as EMFILE is not). */
+                if (errno == ENOSYS || errno == EPERM || errno == EACCES) atomic_store(&notify_unavailable, 1);
                 result = 1;
                 goto fail;
             }

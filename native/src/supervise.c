@@ -91,6 +91,10 @@ int sr_read_memory(struct sr_run *run, uint64_t *vm, uint64_t *rss, int *threads
     if ((p = strstr(buf, "\nThreads:"))) *threads = atoi(p + 9);
     *vm = (p = strstr(buf, "\nVmSize:")) ? strtoull(p + 8, NULL, 10) * 1024 : 0;
     *rss = (p = strstr(buf, "\nVmRSS:")) ? strtoull(p + 7, NULL, 10) * 1024 : 0;
+    /* Page tables are memory the program makes the kernel spend: counted
+     * (a cgroup counts them too). */
+    uint64_t pte = (p = strstr(buf, "\nVmPTE:")) ? strtoull(p + 7, NULL, 10) * 1024 : 0;
+    *rss += pte;
     uint64_t hwm = (p = strstr(buf, "\nVmHWM:")) ? strtoull(p + 7, NULL, 10) * 1024 : 0;
     if (hwm > run->peak_rss) run->peak_rss = hwm;
     return 0;
