@@ -48,17 +48,28 @@ void sr_notify_handle(struct sr_run *run)
     if (ioctl(run->child.listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return;   /* ENOENT: it died */
     memset(&resp, 0, sizeof resp);
     resp.id = req.id;
-    if (req.data.arch == AUDIT_ARCH_X86_64 && req.data.nr == __NR_exit_group &&
-        run->cfg->profile != SR_PROFILE_STRICT) {
+    /* Ids are consecutive. A gap is a notification that a signal withdrew
+     * before it was taken: the program raced a handled signal against a
+     * call the filter sent here. Whatever it was, the program is stopped
+     * (a violation it dodged must not become a Completed). */
+    int gap = req.id != run->child.notif_next;
+    run->child.notif_next = req.id + 1;
+    int is_exit = req.data.arch == AUDIT_ARCH_X86_64 &&
+                  (req.data.nr == __NR_exit_group || req.data.nr == __NR_exit);
+    if (is_exit && !gap) {
         uint64_t vm, rss;
         int threads;
         sr_read_memory(run, &vm, &rss, &threads);   /* the last look at its peak memory */
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    } else if (memory_call(run, &req.data)) {
+    } else if (!is_exit && memory_call(run, &req.data) && !gap) {
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     } else {
-        if (!run->syscall[0])
-            sr_syscall_name(req.data.arch, req.data.nr, run->syscall, sizeof run->syscall);
+        if (!is_exit && !memory_call(run, &req.data)) {
+            if (!run->syscall[0])
+                sr_syscall_name(req.data.arch, req.data.nr, run->syscall, sizeof run->syscall);
+        } else {
+            run->dodged = 1;
+        }
         sr_run_kill(run, KILL_SYSCALL);
         resp.error = -EPERM;
     }

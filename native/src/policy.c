@@ -24,35 +24,37 @@ static const struct bpf_prog progs[3][2] = {
 
 /* The prefix: calls the supervisor must see before they run, whatever the
  * profile's own program says; everything else falls through to it.
- * - exit_group: so the supervisor can read the program's peak memory while
- *   its address space still exists (wait4's ru_maxrss would also count the
- *   launcher's own, shared until exec);
+ * - exit_group and exit: so the supervisor can read the program's peak
+ *   memory while its address space still exists (wait4's ru_maxrss would
+ *   also count the launcher's own, shared until exec), and check that no
+ *   notification went missing before the program ends (notify.c);
  * - mmap(len > T, PROT_WRITE) and mremap(new_len > T): see notify.c.
  * Jumps are forward only, as BPF requires. */
 static size_t put_prefix(struct sock_filter *f, uint64_t t)
 {
     const uint32_t hi = (uint32_t)(t >> 32), lo = (uint32_t)t;
-    enum { NOTIFY = 18, MAIN = 19 };
+    enum { NOTIFY = 19, MAIN = 20 };
 #define J(i, k, code, jt, jf) f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | (code) | BPF_K, k, (jt) - (i) - 1, (jf) - (i) - 1)
 #define LD(i, off) f[i] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off)
     LD(0, offsetof(struct seccomp_data, arch));
     J(1, AUDIT_ARCH_X86_64, BPF_JEQ, 2, MAIN);
     LD(2, offsetof(struct seccomp_data, nr));
     J(3, __NR_exit_group, BPF_JEQ, NOTIFY, 4);
-    J(4, __NR_mmap, BPF_JEQ, 5, 12);
-    LD(5, ARG_LO(2));                         /* mmap prot */
-    J(6, PROT_WRITE, BPF_JSET, 7, MAIN);
-    LD(7, ARG_HI(1));                         /* mmap length */
-    J(8, hi, BPF_JGT, NOTIFY, 9);
-    J(9, hi, BPF_JEQ, 10, MAIN);
-    LD(10, ARG_LO(1));
-    J(11, lo, BPF_JGT, NOTIFY, MAIN);
-    J(12, __NR_mremap, BPF_JEQ, 13, MAIN);    /* A still holds nr here */
-    LD(13, ARG_HI(2));                        /* mremap new length */
-    J(14, hi, BPF_JGT, NOTIFY, 15);
-    J(15, hi, BPF_JEQ, 16, MAIN);
-    LD(16, ARG_LO(2));
-    J(17, lo, BPF_JGT, NOTIFY, MAIN);
+    J(4, __NR_exit, BPF_JEQ, NOTIFY, 5);
+    J(5, __NR_mmap, BPF_JEQ, 6, 13);
+    LD(6, ARG_LO(2));                         /* mmap prot */
+    J(7, PROT_WRITE, BPF_JSET, 8, MAIN);
+    LD(8, ARG_HI(1));                         /* mmap length */
+    J(9, hi, BPF_JGT, NOTIFY, 10);
+    J(10, hi, BPF_JEQ, 11, MAIN);
+    LD(11, ARG_LO(1));
+    J(12, lo, BPF_JGT, NOTIFY, MAIN);
+    J(13, __NR_mremap, BPF_JEQ, 14, MAIN);    /* A still holds nr here */
+    LD(14, ARG_HI(2));                        /* mremap new length */
+    J(15, hi, BPF_JGT, NOTIFY, 16);
+    J(16, hi, BPF_JEQ, 17, MAIN);
+    LD(17, ARG_LO(2));
+    J(18, lo, BPF_JGT, NOTIFY, MAIN);
     f[NOTIFY] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 #undef J
 #undef LD
@@ -64,9 +66,10 @@ int sr_policy_build(struct sr_policy *p, sr_profile profile, int notify, pid_t s
 {
     if ((unsigned)profile > SR_PROFILE_THREADS) return -1;
     const struct bpf_prog *src = &progs[profile][notify ? 1 : 0];
-    /* The prefix needs a listener, and strict allows no mapping at all. */
+    /* The prefix needs a listener. Under strict a mapping it shows the
+     * supervisor is still a violation (notify.c). */
     size_t off = 0;
-    if (notify && mem_threshold && profile != SR_PROFILE_STRICT) off = put_prefix(p->insns, mem_threshold);
+    if (notify && mem_threshold) off = put_prefix(p->insns, mem_threshold);
     if (off + src->len > SR_POLICY_MAX_INSNS) return -1;
     int path_hi = 0, path_lo = 0;
     for (size_t i = 0; i < src->len; i++) {

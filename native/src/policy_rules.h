@@ -19,6 +19,9 @@
 #define SR_MAGIC_PATH_HI  0x5EC0A11Du
 #define SR_MAGIC_PATH_LO  0x5EC0BEEFu
 #define SR_MAGIC_PATH     (((unsigned long long)SR_MAGIC_PATH_HI << 32) | SR_MAGIC_PATH_LO)
+/* Not implemented by Linux (afs_syscall) and allowed by no profile: the
+ * child's calibration call, notified before the program runs. */
+#define SR_CALIBRATION_SYSCALL 183
 #define SR_PROG_FD        100   /* above the program's RLIMIT_NOFILE: it can never make one */
 #define SR_SYNC_FD        101
 #define SR_PROGRAM_NOFILE 64

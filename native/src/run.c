@@ -68,6 +68,11 @@ static void set_verdict(struct sr_run *run, int status, const struct rusage *ru,
 
     switch (run->killed_for) {
     case KILL_SYSCALL:
+        if (run->dodged && !run->syscall[0]) {
+            sr_result_set(out, SR_SYSCALL_VIOLATION, "killed: a system call the supervisor had to see was "
+                          "withdrawn by a signal before it could (profile %s)", sr_profile_name(cfg->profile));
+            return;
+        }
         snprintf(out->syscall, sizeof out->syscall, "%s", run->syscall);
         sr_result_set(out, SR_SYSCALL_VIOLATION, "killed: system call %s is not allowed under profile %s",
                       run->syscall, sr_profile_name(cfg->profile));

@@ -27,6 +27,7 @@ struct sr_run {
     uint64_t killed_at_ns;
     char syscall[48];               /* the first violation */
     int memory_refused;             /* a mapping the kernel refuses was asked for */
+    int dodged;                     /* a notification went missing: see notify.c */
     uint64_t refused_above;         /* mappings larger than this are refused */
     int max_threads;                /* watched without a cgroup; 0: not watched */
     uint64_t end_ns;

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -187,6 +188,10 @@ static int child_main(void *argp)
 
     struct sync_msg m = { MSG_READY, a->notify ? (int)listener : -1, 0, "" };
     sys3(SYS_write, sync_fd, &m, sizeof m);
+    /* setup_calibration: one call no profile allows, answered by the
+     * supervisor before the program exists: it learns where the ids of the
+     * filter's notifications start (see notify.c). */
+    if (a->notify) sys0(SR_CALIBRATION_SYSCALL);
     char go = 0;
     if (sys3(SYS_read, sync_fd, &go, 1) != 1 || go != 'G') for (;;) sys1(SYS_exit_group, 126);
     /* The listener is O_CLOEXEC: the program never sees it. */
@@ -195,6 +200,23 @@ static int child_main(void *argp)
 }
 
 /* ---- the parent ---------------------------------------------------------- */
+
+/* Takes the child's calibration call (no other can come before the program
+ * runs) and answers it with ENOSYS. Returns 0 with the id that the next
+ * notification must have. */
+static int calibrate(int listener, uint64_t *next)
+{
+    struct pollfd p = { listener, POLLIN, 0 };
+    if (poll(&p, 1, 10000) != 1) return -1;
+    struct seccomp_notif req;
+    memset(&req, 0, sizeof req);
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return -1;
+    if (req.data.nr != SR_CALIBRATION_SYSCALL) return -1;
+    struct seccomp_notif_resp resp = { req.id, 0, -ENOSYS, 0 };
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) return -1;
+    *next = req.id + 1;
+    return 0;
+}
 
 /* The signals the process ignores, from one read of /proc/self/status
  * (dispositions are process-wide): the child resets just those. All of them
@@ -312,6 +334,11 @@ static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int n
                 goto fail;
             }
             fcntl(listener, F_SETFD, FD_CLOEXEC);
+            if (calibrate(listener, &child->notif_next) < 0) {
+                close(listener);
+                sr_fmt(msg, msglen, "the filter's first notification did not come as expected");
+                goto fail;
+            }
         }
         child->exec_ns = sr_now_ns();
         if (write(sv[0], "G", 1) != 1) { if (listener >= 0) close(listener); sr_fmt(msg, msglen, "sync: %s", strerror(errno)); goto fail; }

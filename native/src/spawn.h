@@ -28,6 +28,7 @@ struct sr_child {
     int pidfd;
     int listener;                /* seccomp notification fd, -1 when violations kill directly */
     int notify;                  /* violations are notified (even once the listener is closed) */
+    uint64_t notif_next;         /* the id the next notification must have (notify.c) */
     uint64_t exec_ns;            /* when the program was let go */
 };
 

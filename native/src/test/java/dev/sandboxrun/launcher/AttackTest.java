@@ -200,6 +200,24 @@ class AttackTest extends LauncherTestBase {
 
     @ParameterizedTest
     @EnumSource(Situation.class)
+    void aViolationWithdrawnByASignalIsStillAViolation(Situation s) throws Exception {
+        // the supervisor is held still (SIGSTOP) while the program's denied call waits for it,
+        // and the program's own alarm withdraws the call: the gap in the notification ids
+        // must still end the run as a violation, not as Completed
+        Path prog = Launcher.attack("dodge-violation");
+        Launcher.Started started = Launcher.in(s).opt("--wall-ms=20000").program(prog).start();
+        assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
+        long pid = started.launcherProcess().pid();
+        new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
+        Thread.sleep(2500);
+        new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
+        Run r = started.finish();
+        assertEquals("SyscallViolation", r.verdict(), r.describe());
+        r.assertNoSurvivors();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
     void noConnectionToLocalhost(Situation s) throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             Run r = Launcher.in(s).inPidNamespace()
