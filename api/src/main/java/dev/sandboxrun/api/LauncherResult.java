@@ -25,9 +25,21 @@ public record LauncherResult(
         long stdoutBytes,
         String stdoutSha256,
         String stderrTail,
-        String message) {
+        String message,
+        String memoryEnforcement) {
 
     public static final int MAX_BYTES = 4096;
+
+    /** How the launcher enforced the memory limit (its {@code memoryEnforcement} field). */
+    public static final java.util.Set<String> MEMORY_ENFORCEMENTS =
+            java.util.Set.of("cgroup-v2", "cgroup-v1", "container-cgroup", "supervisor");
+
+    /** A result without {@code memoryEnforcement} (documents of launchers that did not report it). */
+    public LauncherResult(String verdict, Integer exitCode, String signal, String syscall, long cpuMs, long wallMs,
+                          long maxRssBytes, long stdoutBytes, String stdoutSha256, String stderrTail, String message) {
+        this(verdict, exitCode, signal, syscall, cpuMs, wallMs, maxRssBytes, stdoutBytes, stdoutSha256, stderrTail,
+                message, null);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)

@@ -44,7 +44,7 @@ public final class StatusMapper {
         s.setSyscall(r.syscall());
         s.setMessage(stdout.note() == null ? r.message() : r.message() + "; " + stdout.note());
         s.setStderrTail(r.stderrTail());
-        s.setUsage(new Usage(r.cpuMs(), r.wallMs(), r.maxRssBytes()));
+        s.setUsage(new Usage(r.cpuMs(), r.wallMs(), r.maxRssBytes(), r.memoryEnforcement()));
         StdoutStatus out = new StdoutStatus();
         out.setBytes(r.stdoutBytes());
         out.setSha256(r.stdoutSha256());

@@ -11,6 +11,8 @@ public class Usage {
     private Long wallMs;
     @PrinterColumn(name = "Peak-Memory", priority = 0)
     private Long maxRssBytes;
+    /** How the memory limit was enforced: cgroup-v2, cgroup-v1, container-cgroup or supervisor. */
+    private String memoryEnforcement;
 
     public Usage() {
     }
@@ -21,10 +23,17 @@ public class Usage {
         this.maxRssBytes = maxRssBytes;
     }
 
+    public Usage(Long cpuMs, Long wallMs, Long maxRssBytes, String memoryEnforcement) {
+        this(cpuMs, wallMs, maxRssBytes);
+        this.memoryEnforcement = memoryEnforcement;
+    }
+
     public Long getCpuMs() { return cpuMs; }
     public void setCpuMs(Long cpuMs) { this.cpuMs = cpuMs; }
     public Long getWallMs() { return wallMs; }
     public void setWallMs(Long wallMs) { this.wallMs = wallMs; }
     public Long getMaxRssBytes() { return maxRssBytes; }
     public void setMaxRssBytes(Long maxRssBytes) { this.maxRssBytes = maxRssBytes; }
+    public String getMemoryEnforcement() { return memoryEnforcement; }
+    public void setMemoryEnforcement(String memoryEnforcement) { this.memoryEnforcement = memoryEnforcement; }
 }

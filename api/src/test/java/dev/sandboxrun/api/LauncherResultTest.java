@@ -39,4 +39,16 @@ class LauncherResultTest {
             assertTrue(!e.getMessage().isBlank());
         }
     }
+
+    @Test
+    void readsHowMemoryWasEnforcedAndToleratesItsAbsence() throws Exception {
+        LauncherResult r = LauncherResult.parse(doc("Completed", "0", "null")
+                .replace("\"extra\":1", "\"memoryEnforcement\":\"cgroup-v2\""));
+        assertEquals("cgroup-v2", r.memoryEnforcement());
+        assertTrue(LauncherResult.MEMORY_ENFORCEMENTS.contains(r.memoryEnforcement()));
+        assertNull(LauncherResult.parse(doc("Completed", "0", "null")).memoryEnforcement());
+        SandboxRunStatus s = new SandboxRunStatus();
+        StatusMapper.applyResult(s, r, StatusMapper.CollectedStdout.NONE, java.time.Instant.EPOCH);
+        assertEquals("cgroup-v2", s.getUsage().getMemoryEnforcement());
+    }
 }

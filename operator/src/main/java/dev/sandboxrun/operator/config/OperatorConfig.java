@@ -32,6 +32,29 @@ public interface OperatorConfig {
     @WithDefault("5m")
     Duration startTimeout();
 
+    LeaderElection leaderElection();
+
+    interface LeaderElection {
+        /** Elect one leader among the operator's replicas through a Lease. */
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("sandboxrun-operator-leader")
+        String leaseName();
+
+        /** The Lease's namespace; unset: the operator's own namespace (in a pod). */
+        Optional<String> leaseNamespace();
+
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        @WithDefault("2s")
+        Duration retryPeriod();
+    }
+
     interface Launcher {
         /** The image with the launcher at {@link #path()}. */
         @WithDefault("ghcr.io/sandboxrun/launcher:0.1.0")

@@ -19,6 +19,10 @@ public final class TerminationReader {
     private static final Set<String> STUCK = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
 
+    /** Pod reasons that mean the node, not the program, ended the run. */
+    private static final Set<String> INFRASTRUCTURE = Set.of("Evicted", "Preempting", "NodeLost", "Terminated",
+            "NodeShutdown", "NodeAffinity", "UnexpectedAdmissionError");
+
     private TerminationReader() {
     }
 
@@ -32,7 +36,24 @@ public final class TerminationReader {
         if (terminated != null) {
             String problem;
             try {
-                return new PodOutcome.Result(LauncherResult.parse(terminated.getMessage()));
+                LauncherResult r = LauncherResult.parse(terminated.getMessage());
+                if (r.verdictValue() != Verdict.LaunchError) {
+                    return new PodOutcome.Result(r);
+                }
+                // A launcher stopped from outside (SIGTERM: exit 70, LaunchError) by the deadline, an
+                // eviction or the pod's deletion did not fail on its own: say why it was stopped.
+                if ("DeadlineExceeded".equals(podReason)) {
+                    return deadline(pod);
+                }
+                if (podReason != null && INFRASTRUCTURE.contains(podReason)) {
+                    return new PodOutcome.Infrastructure("pod " + podReason + ": " + nonNull(status.getMessage())
+                            + " (launcher: " + r.message() + ")");
+                }
+                if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    return new PodOutcome.Infrastructure("pod deleted while the run was in progress (launcher: "
+                            + r.message() + ")");
+                }
+                return new PodOutcome.Result(r);
             } catch (LauncherResult.InvalidResultException e) {
                 problem = e.getMessage();
             }
@@ -43,8 +64,7 @@ public final class TerminationReader {
             if ("DeadlineExceeded".equals(podReason)) {
                 return deadline(pod);
             }
-            if ("Evicted".equals(podReason) || "Preempting".equals(podReason) || "NodeLost".equals(podReason)
-                    || "Terminated".equals(podReason) || "NodeShutdown".equals(podReason)) {
+            if (podReason != null && INFRASTRUCTURE.contains(podReason)) {
                 return new PodOutcome.Infrastructure("pod " + podReason + ": " + nonNull(status.getMessage()));
             }
             if (pod.getMetadata().getDeletionTimestamp() != null && terminated.getExitCode() != null

@@ -9,6 +9,7 @@ import dev.sandboxrun.api.Sizes;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.operator.config.OperatorConfig;
+import dev.sandboxrun.operator.events.RunEvents;
 import dev.sandboxrun.operator.metrics.RunMetrics;
 import dev.sandboxrun.operator.output.PodOutcome;
 import dev.sandboxrun.operator.output.StdoutStore;
@@ -84,7 +85,7 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
         }
         SandboxRunStatus status = run.getStatus();
         Instant now = clock.instant();
-        Step step = new Step(client, run, status, now);
+        Step step = new Step(client, context, run, status, now);
 
         if (status.isFinished()) {
             return step.afterFinish();
@@ -150,13 +151,16 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
     /** One reconciliation's writes, in their safe order. */
     private final class Step {
         final KubernetesClient client;
+        final Context<SandboxRun> context;
         final SandboxRun run;
         final SandboxRunStatus status;
         final Instant now;
         final String ns;
 
-        Step(KubernetesClient client, SandboxRun run, SandboxRunStatus status, Instant now) {
+        Step(KubernetesClient client, Context<SandboxRun> context, SandboxRun run, SandboxRunStatus status,
+             Instant now) {
             this.client = client;
+            this.context = context;
             this.run = run;
             this.status = status;
             this.now = now;
@@ -192,8 +196,13 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
             var c = status.condition(StatusMapper.WAITING);
             if (status.getPhase() != Phase.Pending || c == null || !reason.equals(c.getReason())
                     || !message.equals(c.getMessage())) {
+                boolean newReason = c == null || !reason.equals(c.getReason());
                 StatusMapper.waiting(status, reason, message, now);
                 writeStatus();
+                if (newReason) {
+                    RunEvents.normal(client, run, REASON_QUEUED.equals(reason) ? RunEvents.QUEUED : RunEvents.WAITING,
+                            message);
+                }
             }
         }
 
@@ -215,6 +224,8 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
             }
             StatusMapper.running(status, pod.getMetadata().getName(), attempt, now);
             writeStatus();
+            RunEvents.normal(client, run, RunEvents.STARTED, "attempt " + attempt + ": pod "
+                    + pod.getMetadata().getName() + " created");
             return UpdateControl.noUpdate();
         }
 
@@ -223,13 +234,16 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
             int retries = run.getSpec().getRetries() == null ? 0 : run.getSpec().getRetries();
             LOG.infof("run %s/%s attempt %d: infrastructure failure: %s", ns, run.getMetadata().getName(), attempt, why);
             if (attempt <= retries) {
+                RunEvents.warning(client, run, RunEvents.RETRYING, "attempt " + attempt + " failed (" + why
+                        + "); starting attempt " + (attempt + 1) + " of " + (retries + 1));
+                metrics.retried();
                 deletePod(podName);
                 return createPod(attempt + 1, limits);
             }
             StatusMapper.applyVerdict(status, Verdict.InfrastructureFailure, why + " (attempt " + attempt + " of "
                     + (retries + 1) + ")", now);
             writeStatus();
-            metrics.finished(status.getVerdict());
+            announceFinish();
             deletePod(podName);
             return afterFinish();
         }
@@ -237,17 +251,29 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
         UpdateControl<SandboxRun> finish(Verdict verdict, String message) {
             StatusMapper.applyVerdict(status, verdict, message, now);
             writeStatus();
-            metrics.finished(verdict.name());
+            announceFinish();
             return afterFinish();
         }
 
         /** The result is in the ConfigMaps and status; only now may the pod go. */
         UpdateControl<SandboxRun> finished(Pod pod) {
             writeStatus();
-            metrics.finished(status.getVerdict());
+            announceFinish();
             LOG.debugf("run %s/%s finished: %s", ns, run.getMetadata().getName(), status.getVerdict());
             deletePod(pod.getMetadata().getName());
             return afterFinish();
+        }
+
+        /** Once per run: the status that says it finished is written. */
+        private void announceFinish() {
+            Duration took = Duration.between(Instant.parse(run.getMetadata().getCreationTimestamp()), now);
+            metrics.finished(status.getVerdict(), took);
+            String message = status.getVerdict() + (status.getMessage() == null ? "" : ": " + status.getMessage());
+            if (Verdict.Completed.name().equals(status.getVerdict())) {
+                RunEvents.normal(client, run, RunEvents.FINISHED, message);
+            } else {
+                RunEvents.warning(client, run, RunEvents.FINISHED, message);
+            }
         }
 
         UpdateControl<SandboxRun> afterFinish() {
@@ -306,23 +332,24 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
             return m != null && m.containsKey(key);
         }
 
-        /** Null when a pod may start now; else why not. Queued runs start in creation order. */
+        /**
+         * Null when a pod may start now; else why not. Queued runs start in creation order. Reads the
+         * informer caches (the sandbox pods' event source, the runs' own cache), never lists the
+         * API server: starting a run costs the same with 10 or 10,000 runs in the cluster.
+         */
         private String queuePosition() {
             int cap = config.maxConcurrentPods();
-            long active = client.pods().inAnyNamespace()
-                    .withLabel(SandboxPods.LABEL_MANAGED_BY, SandboxPods.MANAGED_BY).list().getItems().stream()
+            @SuppressWarnings("unchecked")
+            var podCache = (InformerEventSource<Pod, SandboxRun>) context.eventSourceRetriever()
+                    .getEventSourceFor(Pod.class);
+            long active = podCache.list()
                     .filter(p -> p.getStatus() == null || !("Succeeded".equals(p.getStatus().getPhase())
                             || "Failed".equals(p.getStatus().getPhase())))
                     .count();
+            List<SandboxRun> queued = context.getPrimaryCache().list(SandboxRunReconciler::isQueued).toList();
+            metrics.queueLength(queued.size());
             if (active < cap) {
-                long olderQueued = client.resources(SandboxRun.class).inAnyNamespace().list().getItems().stream()
-                        .filter(r -> r.getStatus() != null && r.getStatus().getPhase() == Phase.Pending)
-                        .filter(r -> {
-                            var c = r.getStatus().condition(StatusMapper.WAITING);
-                            return c != null && REASON_QUEUED.equals(c.getReason());
-                        })
-                        .filter(r -> OLDEST_FIRST.compare(r, run) < 0)
-                        .count();
+                long olderQueued = queued.stream().filter(r -> OLDEST_FIRST.compare(r, run) < 0).count();
                 if (active + olderQueued < cap) {
                     return null;
                 }
@@ -335,6 +362,14 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
             return new PodSettings(l.image(), l.path(), l.imagePullPolicy(), Sizes.bytes(l.memoryOverhead()),
                     l.ephemeralStorage(), l.deadlineGrace().toSeconds());
         }
+    }
+
+    static boolean isQueued(SandboxRun r) {
+        if (r.getStatus() == null || r.getStatus().getPhase() != Phase.Pending) {
+            return false;
+        }
+        var c = r.getStatus().condition(StatusMapper.WAITING);
+        return c != null && REASON_QUEUED.equals(c.getReason());
     }
 
     static final Comparator<SandboxRun> OLDEST_FIRST = Comparator

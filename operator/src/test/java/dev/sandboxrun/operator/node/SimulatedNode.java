@@ -13,7 +13,13 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -28,6 +34,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,19 +56,42 @@ public final class SimulatedNode implements AutoCloseable {
     private static final Pattern ANNOTATION_REF = Pattern.compile("metadata\\.annotations\\['(.+)'\\]");
 
     private final KubernetesClient client;
-    private final KubernetesServer server;
+    private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final Path launcher;
     private final Path root;
-    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final ExecutorService pool;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final Map<String, UnaryOperator<byte[]>> logTampering = new ConcurrentHashMap<>();
+    private final Set<String> oomKillPrefixes = ConcurrentHashMap.newKeySet();
+    /** Pods being evicted: their process is stopped and their status says Evicted. */
+    private final Set<String> evicted = ConcurrentHashMap.newKeySet();
+    /** The launcher process of each running pod, by namespace/name. */
+    private final Map<String, Process> running = new ConcurrentHashMap<>();
+    /** Pods whose launcher has started, by namespace/name: lets a test act mid-run. */
+    public final Set<String> started = ConcurrentHashMap.newKeySet();
+    /** Launcher wall time per pod, in nanoseconds (the bench's "launcher's own time"). */
+    public final Map<String, Long> launcherNanos = new ConcurrentHashMap<>();
     /** Pods this node has run, by name: how many times (a pod must never run twice). */
     public final Map<String, Integer> runs = new ConcurrentHashMap<>();
     private SharedIndexInformer<Pod> informer;
 
-    public SimulatedNode(KubernetesClient client, KubernetesServer server) throws IOException {
+    public SimulatedNode(KubernetesClient client, KubernetesMockServer server) throws IOException {
+        this(client, server, 2);
+    }
+
+    /** @param slots pods run at once (the node's CPUs) */
+    @SuppressWarnings("unchecked")
+    public SimulatedNode(KubernetesClient client, KubernetesMockServer server, int slots) throws IOException {
         this.client = client;
-        this.server = server;
+        this.pool = Executors.newFixedThreadPool(slots);
+        try {
+            // The mock's expectations, to serve each log as raw bytes (its DSL only takes text bodies).
+            var f = io.fabric8.mockwebserver.DefaultMockServer.class.getDeclaredField("responses");
+            f.setAccessible(true);
+            this.expectations = (Map<ServerRequest, Queue<ServerResponse>>) f.get(server);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot reach the mock server's expectations", e);
+        }
         this.launcher = TestPrograms.launcher();
         this.root = Files.createDirectories(Path.of("target", "simulated-node").toAbsolutePath());
     }
@@ -82,6 +112,11 @@ public final class SimulatedNode implements AutoCloseable {
 
                     @Override
                     public void onDelete(Pod pod, boolean unknown) {
+                        // The kubelet stops a deleted pod's container: SIGTERM to the launcher.
+                        Process p = running.get(key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+                        if (p != null) {
+                            p.toHandle().destroy(); // SIGTERM, keeping the streams open (Process.destroy closes them)
+                        }
                     }
                 });
         return this;
@@ -90,6 +125,27 @@ public final class SimulatedNode implements AutoCloseable {
     /** The log of pods whose name starts with this prefix is changed before it is served. */
     public void tamperLog(String podPrefix, UnaryOperator<byte[]> f) {
         logTampering.put(podPrefix, f);
+    }
+
+    /** Pods whose name starts with this prefix are OOMKilled: exit 137, reason OOMKilled, no message. */
+    public void oomKill(String podPrefix) {
+        oomKillPrefixes.add(podPrefix);
+    }
+
+    /**
+     * Evicts a running pod as the kubelet does under node pressure: SIGTERM to the launcher, then
+     * the pod Failed with reason Evicted (the container's own termination message kept).
+     */
+    public void evict(String ns, String name) {
+        evicted.add(key(ns, name));
+        Process p = running.get(key(ns, name));
+        if (p != null) {
+            p.toHandle().destroy(); // SIGTERM, keeping the streams open (Process.destroy closes them)
+        }
+    }
+
+    private static String key(String ns, String name) {
+        return ns + "/" + name;
     }
 
     private void schedule(Pod pod) {
@@ -107,17 +163,25 @@ public final class SimulatedNode implements AutoCloseable {
         String name = pod.getMetadata().getName();
         runs.merge(name, 1, Integer::sum);
         try {
+            if (oomKillPrefixes.stream().anyMatch(name::startsWith)) {
+                serveLog(ns, name, new byte[0]);
+                retrying(() -> writeStatus(pod, "Failed", null, null, 137, "OOMKilled", null));
+                return;
+            }
             Path dir = Files.createDirectories(root.resolve(ns + "_" + name + "_" + pod.getMetadata().getUid()));
             Container c = pod.getSpec().getContainers().get(0);
-            Map<String, String> mounts = materialise(pod, c, dir);
+            Map<String, String> mounts = retrying(() -> materialise(pod, c, dir));
             Path termination = dir.resolve("termination-log");
             List<String> cmd = new ArrayList<>();
             cmd.add(launcher.toString());
             for (String arg : c.getArgs()) {
                 cmd.add(map(arg, mounts, termination));
             }
+            long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).directory(dir.toFile())
                     .redirectErrorStream(false).start();
+            running.put(key(ns, name), p);
+            started.add(key(ns, name));
             p.getOutputStream().close();
             CompletableFuture<byte[]> out = readAll(p.getInputStream());
             CompletableFuture<byte[]> err = readAll(p.getErrorStream());
@@ -127,6 +191,8 @@ public final class SimulatedNode implements AutoCloseable {
             if (!inTime) {
                 p.destroyForcibly().waitFor();
             }
+            launcherNanos.put(key(ns, name), System.nanoTime() - t0);
+            running.remove(key(ns, name));
             byte[] stdout = out.get();
             byte[] stderr = err.get();
             byte[] log = new byte[stdout.length + stderr.length];
@@ -140,33 +206,84 @@ public final class SimulatedNode implements AutoCloseable {
             serveLog(ns, name, log);
             String message = Files.exists(termination) ? readCapped(termination) : "";
             int exit = inTime ? p.exitValue() : 137;
-            Pod current = client.pods().inNamespace(ns).withName(name).get();
-            if (current == null) {
+            if (evicted.contains(key(ns, name))) {
+                retrying(() -> writeStatus(pod, "Failed", "Evicted", "The node was low on resource: memory.", exit,
+                        "Error", message));
                 return;
             }
-            current.setStatus(new PodStatusBuilder()
-                    .withPhase(exit == 0 ? "Succeeded" : "Failed")
-                    .withReason(inTime ? null : "DeadlineExceeded")
-                    .withContainerStatuses(new ContainerStatusBuilder()
-                            .withName(c.getName()).withImage(c.getImage()).withReady(false).withRestartCount(0)
-                            .withNewState().withNewTerminated()
-                                .withExitCode(exit).withReason(exit == 0 ? "Completed" : "Error")
-                                .withMessage(message.isEmpty() ? null : message)
-                            .endTerminated().endState()
-                            .build())
-                    .build());
-            client.pods().inNamespace(ns).resource(current).updateStatus();
+            boolean ok = inTime;
+            retrying(() -> writeStatus(pod, exit == 0 ? "Succeeded" : "Failed", ok ? null : "DeadlineExceeded", null,
+                    exit, exit == 0 ? "Completed" : "Error", message));
         } catch (Exception e) {
             throw new RuntimeException("running pod " + ns + "/" + name, e);
         }
     }
 
+    private interface Call<T> {
+        T call() throws Exception;
+    }
+
+    /** As a kubelet does, retries what the API server failed (the mock closes connections under load). */
+    private static <T> T retrying(Call<T> call) throws Exception {
+        for (int i = 0; ; i++) {
+            try {
+                return call.call();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (i >= 20 || e.getCode() == 404) {
+                    throw e;
+                }
+                Thread.sleep(50L * (i + 1));
+            }
+        }
+    }
+
+    private Void writeStatus(Pod pod, String phase, String reason, String podMessage, int exit,
+                             String containerReason, String message) {
+        String ns = pod.getMetadata().getNamespace();
+        Container c = pod.getSpec().getContainers().get(0);
+        Pod current = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
+        if (current == null || !current.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+            return null;
+        }
+        current.setStatus(new PodStatusBuilder()
+                .withPhase(phase)
+                .withReason(reason)
+                .withMessage(podMessage)
+                .withContainerStatuses(new ContainerStatusBuilder()
+                        .withName(c.getName()).withImage(c.getImage()).withReady(false).withRestartCount(0)
+                        .withNewState().withNewTerminated()
+                            .withExitCode(exit).withReason(containerReason)
+                            .withMessage(message == null || message.isEmpty() ? null : message)
+                        .endTerminated().endState()
+                        .build())
+                .build());
+        client.pods().inNamespace(ns).resource(current).updateStatus();
+        return null;
+    }
+
+    /** Serves the pod's log as these exact bytes (no charset round trip), for every way it is asked for. */
     private void serveLog(String ns, String name, byte[] log) {
-        String body = new String(log, StandardCharsets.UTF_8);
         String base = "/api/v1/namespaces/" + ns + "/pods/" + name + "/log";
-        for (String path : List.of(base + "?pretty=false&container=" + SandboxPods.CONTAINER,
-                base + "?container=" + SandboxPods.CONTAINER, base + "?pretty=false", base)) {
-            server.expect().get().withPath(path).andReturn(200, body).always();
+        ServerResponse body = new BytesResponse(log);
+        synchronized (expectations) {
+            for (String path : List.of(base + "?pretty=false&container=" + SandboxPods.CONTAINER,
+                    base + "?container=" + SandboxPods.CONTAINER, base + "?pretty=false", base)) {
+                Queue<ServerResponse> q = new java.util.concurrent.ConcurrentLinkedQueue<>();
+                q.add(body);
+                expectations.put(new SimpleRequest(HttpMethod.GET, path), q);
+            }
+        }
+    }
+
+    private record BytesResponse(byte[] body) implements ServerResponse {
+        @Override
+        public boolean isRepeatable() {
+            return true;
+        }
+
+        @Override
+        public MockResponse toMockResponse(RecordedRequest request) {
+            return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(body);
         }
     }
 
@@ -262,6 +379,7 @@ public final class SimulatedNode implements AutoCloseable {
         if (informer != null) {
             informer.close();
         }
+        running.values().forEach(Process::destroyForcibly);
         pool.shutdownNow();
     }
 }

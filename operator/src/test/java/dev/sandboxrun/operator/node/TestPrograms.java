@@ -25,20 +25,38 @@ public final class TestPrograms {
     }
 
     /** Compiles programs/NAME.c statically into target/test-programs/NAME (once) and returns its path. */
-    public static synchronized Path program(String name) {
-        Path out = Paths.get("target", "test-programs", name).toAbsolutePath();
+    public static Path program(String name) {
+        return compile(name, name, onPath("musl-gcc") ? "musl-gcc" : "gcc", List.of("-static", "-pthread", "-Os", "-s"));
+    }
+
+    /** A freestanding program (no libc at all) for the strict profile: programs/NAME.c with -nostdlib. */
+    public static Path freestanding(String name) {
+        return compile(name, name, "gcc", List.of("-O2", "-nostdlib", "-static", "-fno-stack-protector",
+                "-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-fno-pie", "-no-pie",
+                "-fcf-protection=none", "-fno-asynchronous-unwind-tables", "-s"));
+    }
+
+    /** programs/NAME.c linked dynamically (which the launcher refuses to run). */
+    public static Path dynamic(String name) {
+        return compile(name, name + "-dynamic", "gcc", List.of("-O2"));
+    }
+
+    private static synchronized Path compile(String name, String outName, String cc, List<String> flags) {
+        Path out = Paths.get("target", "test-programs", outName).toAbsolutePath();
         if (Files.isExecutable(out)) {
             return out;
         }
         Path src = Paths.get("src", "test", "resources", "programs", name + ".c").toAbsolutePath();
         try {
             Files.createDirectories(out.getParent());
-            String cc = onPath("musl-gcc") ? "musl-gcc" : "gcc";
-            Process p = new ProcessBuilder(List.of(cc, "-static", "-Os", "-s", "-o", out.toString(), src.toString()))
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new java.util.ArrayList<>();
+            cmd.add(cc);
+            cmd.addAll(flags);
+            cmd.addAll(List.of("-o", out.toString(), src.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("cannot compile " + src + " with " + cc + " -static:\n" + log);
+                throw new AssertionError("cannot compile " + src + " with " + cmd + ":\n" + log);
             }
         } catch (IOException e) {
             throw new AssertionError("cannot compile " + src + ": " + e, e);

@@ -66,4 +66,35 @@ class TerminationReaderTest {
                 .endStatus().build();
         assertEquals("ImagePullBackOff", assertInstanceOf(PodOutcome.Stuck.class, TerminationReader.read(p)).reason());
     }
+
+    static final String CANCELLED = "{\"verdict\":\"LaunchError\",\"exitCode\":null,\"signal\":\"SIGKILL\","
+            + "\"syscall\":null,\"cpuMs\":2,\"wallMs\":302,\"maxRssBytes\":1,\"stdoutBytes\":0,\"stdoutSha256\":\""
+            + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"memoryEnforcement\":\"cgroup-v2\","
+            + "\"message\":\"stopped: the launcher was asked to stop\",\"stderrTail\":\"\"}";
+
+    @Test
+    void aLauncherStoppedByAnEvictionIsAnInfrastructureFailureNotItsLaunchError() {
+        var o = TerminationReader.read(terminated("Failed", "Evicted", 70, "Error", CANCELLED));
+        var i = assertInstanceOf(PodOutcome.Infrastructure.class, o);
+        assertTrue(i.message().contains("Evicted"), i.message());
+    }
+
+    @Test
+    void aLauncherStoppedByThePodsDeletionIsAnInfrastructureFailure() {
+        Pod p = terminated("Failed", null, 70, "Error", CANCELLED);
+        p.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+        assertInstanceOf(PodOutcome.Infrastructure.class, TerminationReader.read(p));
+    }
+
+    @Test
+    void aLauncherStoppedAtTheDeadlineIsWallTimeLimitExceeded() {
+        var o = TerminationReader.read(terminated("Failed", "DeadlineExceeded", 70, "Error", CANCELLED));
+        assertEquals(Verdict.WallTimeLimitExceeded, assertInstanceOf(PodOutcome.Ended.class, o).verdict());
+    }
+
+    @Test
+    void aLaunchErrorOfItsOwnIsTheResult() {
+        var o = TerminationReader.read(terminated("Failed", null, 70, "Error", CANCELLED));
+        assertEquals(Verdict.LaunchError, assertInstanceOf(PodOutcome.Result.class, o).result().verdictValue());
+    }
 }

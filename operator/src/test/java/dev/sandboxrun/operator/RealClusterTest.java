@@ -1,0 +1,163 @@
+package dev.sandboxrun.operator;
+
+import dev.sandboxrun.api.SandboxRunStatus;
+import dev.sandboxrun.operator.node.TestPrograms;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The key scenarios on a REAL cluster: runs only when KUBECONFIG names a reachable cluster and
+ * -Dsandboxrun-test.launcher-image (or SANDBOXRUN_TEST_LAUNCHER_IMAGE) names a launcher image its
+ * nodes can pull; otherwise every test is SKIPPED with the reason (a JUnit assumption, reported as
+ * skipped, never as passed). The operator runs in this JVM (as with `mvn quarkus:dev`); the CRD from
+ * crds/ is applied; each run goes to a fresh namespace, deleted afterwards.
+ */
+class RealClusterTest {
+    static KubernetesClient client;
+    static PlainOperator operator;
+    static String ns;
+    static Runs runs;
+    /** Why the suite cannot run here, or null; each test is then skipped with it (visible in reports). */
+    static String skipped;
+
+    @BeforeEach
+    void onlyOnARealCluster() {
+        assumeTrue(skipped == null, skipped);
+    }
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        try {
+            connect();
+        } catch (org.opentest4j.TestAbortedException e) {
+            skipped = e.getMessage().replaceFirst("^Assumption failed: ", "");
+            System.out.println(skipped);
+        }
+    }
+
+    private static void connect() throws Exception {
+        String kubeconfig = System.getenv("KUBECONFIG");
+        assumeTrue(kubeconfig != null && !kubeconfig.isBlank(),
+                "real-cluster suite skipped: KUBECONFIG is not set");
+        assumeTrue(Files.isReadable(Path.of(kubeconfig.split(java.io.File.pathSeparator)[0])),
+                "real-cluster suite skipped: KUBECONFIG " + kubeconfig + " is not a readable file");
+        String image = System.getProperty("sandboxrun-test.launcher-image",
+                System.getenv("SANDBOXRUN_TEST_LAUNCHER_IMAGE"));
+        assumeTrue(image != null && !image.isBlank(), "real-cluster suite skipped: no launcher image "
+                + "(-Dsandboxrun-test.launcher-image=... or SANDBOXRUN_TEST_LAUNCHER_IMAGE)");
+        KubernetesClient c = new KubernetesClientBuilder().build();
+        String version;
+        try {
+            version = c.getKubernetesVersion().getGitVersion();
+        } catch (RuntimeException e) {
+            c.close();
+            assumeTrue(false, "real-cluster suite skipped: the cluster of KUBECONFIG is not reachable: " + e);
+            return;
+        }
+        System.out.println("real-cluster suite on Kubernetes " + version);
+        client = c;
+        client.apiextensions().v1().customResourceDefinitions().load(Path.of(System.getProperty(
+                "sandboxrun-test.crds", "../crds"), "sandboxruns.sandboxrun.dev-v1.yml").toFile())
+                .createOr(o -> o.update());
+        ns = "sandboxrun-it-" + Long.toHexString(System.currentTimeMillis());
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .create();
+        runs = new Runs(client, ns);
+        runs.program("behave-bin", TestPrograms.program("behave"));
+        operator = PlainOperator.start(client, Map.of("sandboxrun.launcher.image", image,
+                "sandboxrun.launcher.image-pull-policy", "IfNotPresent"), 4);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        if (operator != null) {
+            operator.close();
+        }
+        if (client != null) {
+            if (ns != null) {
+                client.namespaces().withName(ns).delete();
+            }
+            client.close();
+        }
+    }
+
+    private SandboxRunStatus finished(String name) {
+        return runs.awaitFinished(name, Duration.ofMinutes(3));
+    }
+
+    @Test
+    void completedWithExactStdout() {
+        runs.apply("hello", Runs.withStdin(Runs.spec("behave-bin", "exit", "0"), "ignored\n"));
+        SandboxRunStatus s = finished("hello");
+        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertTrue(s.getStdout().getComplete(), s.getMessage());
+        assertEquals("exit 0\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void binaryStdoutRoundTrips() {
+        runs.apply("binary", Runs.spec("behave-bin", "binary"));
+        SandboxRunStatus s = finished("binary");
+        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertTrue(s.getStdout().getComplete(), s.getMessage());
+        assertEquals(260, runs.storedStdout(s).length);
+    }
+
+    @Test
+    void largeStdoutInChunks() {
+        int size = 3 * 1024 * 1024;
+        runs.apply("large", Runs.withLimits(Runs.spec("behave-bin", "big", String.valueOf(size)),
+                l -> l.setStdout("4Mi")));
+        SandboxRunStatus s = finished("large");
+        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertTrue(s.getStdout().getComplete(), s.getMessage());
+        assertArrayEquals(EndToEndTest.big(size), runs.storedStdout(s));
+    }
+
+    @Test
+    void programVerdictsAreNotRetried() {
+        var spec = Runs.spec("behave-bin", "exit", "3");
+        spec.setRetries(2);
+        runs.apply("nonzero", spec);
+        SandboxRunStatus s = finished("nonzero");
+        assertEquals("NonZeroExit", s.getVerdict(), s.getMessage());
+        assertEquals(1, s.getAttempts());
+        runs.apply("syscall", Runs.spec("behave-bin", "socket"));
+        assertEquals("SyscallViolation", finished("syscall").getVerdict());
+        runs.apply("memory", Runs.withLimits(Runs.spec("behave-bin", "memory", "256"), l -> l.setMemory("32Mi")));
+        assertEquals("MemoryLimitExceeded", finished("memory").getVerdict());
+    }
+
+    @Test
+    void aPodDeletedMidRunIsRetried() {
+        var spec = Runs.spec("behave-bin", "sleep", "20000");
+        spec.setRetries(1);
+        Runs.withLimits(spec, l -> l.setWallClock("60s"));
+        runs.apply("deleted", spec);
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
+            var p = client.pods().inNamespace(ns).withName("deleted-run-1").get();
+            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
+        });
+        client.pods().inNamespace(ns).withName("deleted-run-1").delete();
+        SandboxRunStatus s = finished("deleted");
+        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(2, s.getAttempts());
+    }
+}

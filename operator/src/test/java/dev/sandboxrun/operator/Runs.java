@@ -1,0 +1,111 @@
+package dev.sandboxrun.operator;
+
+import dev.sandboxrun.api.Limits;
+import dev.sandboxrun.api.Profile;
+import dev.sandboxrun.api.ProgramSource;
+import dev.sandboxrun.api.SandboxRun;
+import dev.sandboxrun.api.SandboxRunSpec;
+import dev.sandboxrun.api.SandboxRunStatus;
+import dev.sandboxrun.api.StdinSource;
+import dev.sandboxrun.operator.output.StdoutStore;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.awaitility.Awaitility.await;
+
+/** Test helpers: programs in ConfigMaps, SandboxRuns applied, awaited and read back. */
+public final class Runs {
+    public static final String KEY = "program";
+
+    private final KubernetesClient client;
+    private final String ns;
+
+    public Runs(KubernetesClient client, String ns) {
+        this.client = client;
+        this.ns = ns;
+    }
+
+    /** The program in ConfigMap NAME, key {@value #KEY} (binaryData). */
+    public void program(String configMap, Path binary) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(binary);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName(configMap).withNamespace(ns).endMetadata()
+                .addToBinaryData(KEY, Base64.getEncoder().encodeToString(bytes)).build())
+                .createOr(NonDeletingOperation::update);
+    }
+
+    /** A spec running the program of this ConfigMap with these arguments. */
+    public static SandboxRunSpec spec(String configMap, String... args) {
+        SandboxRunSpec spec = new SandboxRunSpec();
+        spec.setProgram(ProgramSource.configMap(configMap, KEY));
+        spec.setArgs(List.of(args));
+        return spec;
+    }
+
+    public static SandboxRunSpec withLimits(SandboxRunSpec spec, Consumer<Limits> set) {
+        Limits l = spec.getLimits() == null ? new Limits() : spec.getLimits();
+        set.accept(l);
+        spec.setLimits(l);
+        return spec;
+    }
+
+    public static SandboxRunSpec withProfile(SandboxRunSpec spec, Profile p) {
+        spec.setProfile(p);
+        return spec;
+    }
+
+    public static SandboxRunSpec withStdin(SandboxRunSpec spec, String text) {
+        spec.setStdin(StdinSource.text(text));
+        return spec;
+    }
+
+    public SandboxRun apply(String name, SandboxRunSpec spec) {
+        SandboxRun run = new SandboxRun();
+        run.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+        run.setSpec(spec);
+        return client.resource(run).create();
+    }
+
+    public SandboxRun get(String name) {
+        return client.resources(SandboxRun.class).inNamespace(ns).withName(name).get();
+    }
+
+    public SandboxRunStatus awaitFinished(String name) {
+        return awaitFinished(name, Duration.ofSeconds(60));
+    }
+
+    public SandboxRunStatus awaitFinished(String name, Duration atMost) {
+        await("run " + ns + "/" + name + " finished").atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
+            SandboxRun r = get(name);
+            return r != null && r.getStatus() != null && r.getStatus().isFinished();
+        });
+        return get(name).getStatus();
+    }
+
+    /** The stdout kept in the run's ConfigMaps, reassembled in the order status names them. */
+    public byte[] storedStdout(SandboxRunStatus s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String cmName : s.getStdout().getConfigMaps()) {
+            ConfigMap cm = client.configMaps().inNamespace(ns).withName(cmName).get();
+            out.writeBytes(Base64.getDecoder().decode(cm.getBinaryData().get(StdoutStore.KEY)));
+        }
+        return out.toByteArray();
+    }
+}
