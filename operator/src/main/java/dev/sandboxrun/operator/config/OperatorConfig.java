@@ -76,6 +76,12 @@ public interface OperatorConfig {
         /** activeDeadlineSeconds = wall limit + this: a backstop, the launcher's own limit acts first. */
         @WithDefault("30s")
         Duration deadlineGrace();
+
+        /**
+         * The RuntimeClass of sandbox pods whose spec names none (gVisor or Kata as a layer under the
+         * launcher's own); unset: the cluster's default runtime.
+         */
+        Optional<String> runtimeClassName();
     }
 
     interface LimitValues {

@@ -139,7 +139,8 @@ public final class SandboxPods {
                     .withVolumes(volumes)
                     .withNodeSelector(placement.getNodeSelector())
                     .withTolerations(placement.getTolerations())
-                    .withRuntimeClassName(placement.getRuntimeClassName())
+                    .withRuntimeClassName(placement.getRuntimeClassName() != null
+                            ? placement.getRuntimeClassName() : settings.defaultRuntimeClassName())
                     .withPriorityClassName(placement.getPriorityClassName())
                 .endSpec()
                 .build();

@@ -360,7 +360,7 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
         private PodSettings podSettings() {
             OperatorConfig.Launcher l = config.launcher();
             return new PodSettings(l.image(), l.path(), l.imagePullPolicy(), Sizes.bytes(l.memoryOverhead()),
-                    l.ephemeralStorage(), l.deadlineGrace().toSeconds());
+                    l.ephemeralStorage(), l.deadlineGrace().toSeconds(), l.runtimeClassName().orElse(null));
         }
     }
 

@@ -118,4 +118,18 @@ class SandboxPodsTest {
         assertEquals("/sandbox/image/bin/primes", args.get(args.indexOf("--") + 1));
         assertFalse(args.stream().anyMatch(a -> a.startsWith("--stdin")));
     }
+
+    @Test
+    void theConfiguredRuntimeClassAppliesWhereTheSpecNamesNone() {
+        PodSettings gvisor = new PodSettings("launcher:1", "/sandbox-launch", "IfNotPresent", 16L << 20, "64Mi", 30,
+                "gvisor");
+        SandboxRunSpec spec = spec();
+        EffectiveLimits limits = EffectiveLimits.resolve(spec, EffectiveLimits.Defaults.CONTRACT);
+        assertEquals("gvisor", SandboxPods.desired(run(spec), 1, limits, gvisor).getSpec().getRuntimeClassName());
+        assertEquals(null, pod(spec, 1).getSpec().getRuntimeClassName());
+        dev.sandboxrun.api.Placement kata = new dev.sandboxrun.api.Placement();
+        kata.setRuntimeClassName("kata");
+        spec.setPlacement(kata);
+        assertEquals("kata", SandboxPods.desired(run(spec), 1, limits, gvisor).getSpec().getRuntimeClassName());
+    }
 }
