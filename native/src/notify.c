@@ -52,7 +52,7 @@ void sr_notify_handle(struct sr_run *run)
      * before it was taken: the program raced a handled signal against a
      * call the filter sent here. Whatever it was, the program is stopped
      * (a violation it dodged must not become a Completed). */
-    int gap = req.id != run->child.notif_next;
+    int gap = run->child.notif_next != 0 && req.id != run->child.notif_next;
     run->child.notif_next = req.id + 1;
     int is_exit = req.data.arch == AUDIT_ARCH_X86_64 &&
                   (req.data.nr == __NR_exit_group || req.data.nr == __NR_exit);

@@ -58,7 +58,7 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 #define sys4(n, a, b, c, d) sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 #define sys5(n, a, b, c, d, e) sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
-enum { MSG_READY = 1, MSG_FAIL = 2 };
+enum { MSG_READY = 1, MSG_FAIL = 2, MSG_CALIBRATED = 3 };
 struct sync_msg { int kind; int value; int err; char step[36]; };
 
 struct child_args {
@@ -191,7 +191,11 @@ static int child_main(void *argp)
     /* setup_calibration: one call no profile allows, answered by the
      * supervisor before the program exists: it learns where the ids of the
      * filter's notifications start (see notify.c). */
-    if (a->notify) sys0(SR_CALIBRATION_SYSCALL);
+    if (a->notify) {
+        long cal = sys2(SR_CALIBRATION_SYSCALL, 0, 0);
+        struct sync_msg c = { MSG_CALIBRATED, (int)cal, 0, "" };
+        sys3(SYS_write, sync_fd, &c, sizeof c);
+    }
     char go = 0;
     if (sys3(SYS_read, sync_fd, &go, 1) != 1 || go != 'G') for (;;) sys1(SYS_exit_group, 126);
     /* The listener is O_CLOEXEC: the program never sees it. */
@@ -200,23 +204,6 @@ static int child_main(void *argp)
 }
 
 /* ---- the parent ---------------------------------------------------------- */
-
-/* Takes the child's calibration call (no other can come before the program
- * runs) and answers it with ENOSYS. Returns 0 with the id that the next
- * notification must have. */
-static int calibrate(int listener, uint64_t *next)
-{
-    struct pollfd p = { listener, POLLIN, 0 };
-    if (poll(&p, 1, 10000) != 1) return -1;
-    struct seccomp_notif req;
-    memset(&req, 0, sizeof req);
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return -1;
-    if (req.data.nr != SR_CALIBRATION_SYSCALL) return -1;
-    struct seccomp_notif_resp resp = { req.id, 0, -ENOSYS, 0 };
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) return -1;
-    *next = req.id + 1;
-    return 0;
-}
 
 /* The signals the process ignores, from one read of /proc/self/status
  * (dispositions are process-wide): the child resets just those. All of them
@@ -261,6 +248,35 @@ static int read_msg(int fd, struct sync_msg *m, int timeout_ms)
     if (n != (ssize_t)sizeof *m) return -EPROTO;
     m->step[sizeof m->step - 1] = '\0';
     return 1;
+}
+
+/* Takes the child's calibration call (no other can come before the program
+ * runs) and answers it with ENOSYS, until the child says it is past it.
+ * *next is then the id the next notification must have, or 0 when the
+ * container runtime's own filter refused the call before ours saw it (the
+ * first notification then sets the count). Returns 0, or -1 when the child
+ * went silent. */
+static int calibrate(int listener, int sync_fd, uint64_t *next)
+{
+    *next = 0;
+    for (;;) {
+        struct pollfd p[2] = { { listener, POLLIN, 0 }, { sync_fd, POLLIN, 0 } };
+        if (poll(p, 2, 10000) <= 0) return -1;
+        if (p[0].revents & POLLIN) {
+            struct seccomp_notif req;
+            memset(&req, 0, sizeof req);
+            if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0) {
+                if (req.data.nr != SR_CALIBRATION_SYSCALL || req.data.args[0] != 0) return -1;
+                struct seccomp_notif_resp resp = { req.id, 0, -ENOSYS, 0 };
+                ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+                *next = req.id + 1;
+            }
+            continue;
+        }
+        struct sync_msg m;
+        if (read_msg(sync_fd, &m, 0) != 1 || m.kind != MSG_CALIBRATED) return -1;
+        return 0;
+    }
 }
 
 static void reap(pid_t pid, int pidfd)
@@ -334,7 +350,7 @@ static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int n
                 goto fail;
             }
             fcntl(listener, F_SETFD, FD_CLOEXEC);
-            if (calibrate(listener, &child->notif_next) < 0) {
+            if (calibrate(listener, sv[0], &child->notif_next) < 0) {
                 close(listener);
                 sr_fmt(msg, msglen, "the filter's first notification did not come as expected");
                 goto fail;
