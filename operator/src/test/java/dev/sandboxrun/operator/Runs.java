@@ -84,7 +84,30 @@ public final class Runs {
     }
 
     public SandboxRun get(String name) {
-        return client.resources(SandboxRun.class).inNamespace(ns).withName(name).get();
+        return retrying(() -> client.resources(SandboxRun.class).inNamespace(ns).withName(name).get());
+    }
+
+    /**
+     * A read of the test's own, retried when the mock API server drops the connection (it closes
+     * idle and busy connections alike; the operator and the node retry theirs the same way).
+     */
+    static <T> T retrying(java.util.function.Supplier<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return read.get();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                boolean dropped = e.getCode() == 0 && e.getStatus() == null;
+                if (!dropped || attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public SandboxRunStatus awaitFinished(String name) {
@@ -103,7 +126,7 @@ public final class Runs {
     public byte[] storedStdout(SandboxRunStatus s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String cmName : s.getStdout().getConfigMaps()) {
-            ConfigMap cm = client.configMaps().inNamespace(ns).withName(cmName).get();
+            ConfigMap cm = retrying(() -> client.configMaps().inNamespace(ns).withName(cmName).get());
             out.writeBytes(Base64.getDecoder().decode(cm.getBinaryData().get(StdoutStore.KEY)));
         }
         return out.toByteArray();
