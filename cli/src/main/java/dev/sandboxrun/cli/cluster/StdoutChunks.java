@@ -1,6 +1,7 @@
 package dev.sandboxrun.cli.cluster;
 
 import dev.sandboxrun.api.SandboxRun;
+import dev.sandboxrun.api.StdoutLayout;
 import dev.sandboxrun.api.StdoutStatus;
 import dev.sandboxrun.cli.CliException;
 import dev.sandboxrun.cli.ExitCodes;
@@ -8,11 +9,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.io.ByteArrayOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -22,14 +20,14 @@ import java.util.Map;
  * annotation {@value #ANNOTATION_OFFSET} giving its first byte's offset.
  */
 public final class StdoutChunks {
-    public static final String KEY = "stdout";
-    public static final String ANNOTATION_OFFSET = "sandboxrun.dev/offset";
+    public static final String KEY = StdoutLayout.KEY;
+    public static final String ANNOTATION_OFFSET = StdoutLayout.ANNOTATION_OFFSET;
 
     private StdoutChunks() {
     }
 
     public static String configMapName(String run, int index) {
-        return run + "-stdout-" + index;
+        return StdoutLayout.configMapName(run, index);
     }
 
     /** The bytes, checked against status.stdout (length and SHA-256); a CliException when they are not right. */
@@ -90,10 +88,6 @@ public final class StdoutChunks {
     }
 
     public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return StdoutLayout.sha256(bytes);
     }
 }

@@ -2,6 +2,7 @@ package dev.sandboxrun.operator.output;
 
 import dev.sandboxrun.api.LauncherResult;
 import dev.sandboxrun.api.SandboxRun;
+import dev.sandboxrun.api.StdoutLayout;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.operator.pod.SandboxPods;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -12,12 +13,9 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -26,16 +24,15 @@ import java.util.List;
  * with binaryData key {@value #KEY} holding at most {@value #CHUNK_BYTES} bytes.
  */
 public final class StdoutStore {
-    public static final String KEY = "stdout";
-    /** 700 KiB: base64 makes 933 KiB, under the 1 MiB object limit with room for metadata. */
-    public static final int CHUNK_BYTES = 700 * 1024;
-    public static final String ANNOTATION_OFFSET = "sandboxrun.dev/offset";
+    public static final String KEY = StdoutLayout.KEY;
+    public static final int CHUNK_BYTES = StdoutLayout.CHUNK_BYTES;
+    public static final String ANNOTATION_OFFSET = StdoutLayout.ANNOTATION_OFFSET;
 
     private StdoutStore() {
     }
 
     public static String configMapName(String run, int index) {
-        return run + "-stdout-" + index;
+        return StdoutLayout.configMapName(run, index);
     }
 
     /** Reads the log, stores what it got, and says whether it is exactly what the launcher passed on. */
@@ -91,10 +88,6 @@ public final class StdoutStore {
     }
 
     public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return StdoutLayout.sha256(bytes);
     }
 }
