@@ -13,21 +13,21 @@ import java.util.concurrent.TimeUnit;
  * Debian's podman with runc, as this host needs it (shared/notes/stack-facts.md): crun fails on the
  * hybrid cgroups here, and root lacks CAP_SYS_RESOURCE, so the default ulimits are set explicitly.
  */
-final class Podman {
+public final class Podman {
     /** Flags every container needs on this kind of host; they change nothing that a pod has. */
-    static final List<String> HOST_FLAGS = List.of("--runtime", "runc",
+    public static final List<String> HOST_FLAGS = List.of("--runtime", "runc",
             "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024");
     /** The podman executable (-Dsandboxrun.podman=PATH to use another one). */
-    static final String EXECUTABLE = System.getProperty("sandboxrun.podman", "podman");
-    static final String INSTALL_HINT = "install podman, runc and uidmap (scripts/setup does: apt-get install podman runc"
+    public static final String EXECUTABLE = System.getProperty("sandboxrun.podman", "podman");
+    public static final String INSTALL_HINT = "install podman, runc and uidmap (scripts/setup does: apt-get install podman runc"
             + " uidmap) and run the tests as root";
 
-    record Result(int exitCode, byte[] stdout, String stderr) {
-        String out() {
+    public record Result(int exitCode, byte[] stdout, String stderr) {
+        public String out() {
             return new String(stdout, StandardCharsets.UTF_8);
         }
 
-        String describe(List<String> command) {
+        public String describe(List<String> command) {
             return String.join(" ", command) + "\n  exit " + exitCode + "\n  stdout: " + out() + "\n  stderr: " + stderr;
         }
     }
@@ -35,7 +35,7 @@ final class Podman {
     private Podman() {
     }
 
-    static Result run(List<String> args, long timeoutSeconds) {
+    public static Result run(List<String> args, long timeoutSeconds) {
         List<String> command = new ArrayList<>();
         command.add(EXECUTABLE);
         command.addAll(args);
@@ -69,7 +69,7 @@ final class Podman {
     }
 
     /** Runs podman and fails the test, with what podman said, when it does not exit 0. */
-    static Result ok(List<String> args, long timeoutSeconds) {
+    public static Result ok(List<String> args, long timeoutSeconds) {
         Result r = run(args, timeoutSeconds);
         if (r.exitCode() != 0) {
             throw new AssertionError("The container runtime failed (" + INSTALL_HINT + "):\n"
@@ -78,7 +78,7 @@ final class Podman {
         return r;
     }
 
-    static List<String> prefixed(List<String> args) {
+    public static List<String> prefixed(List<String> args) {
         List<String> c = new ArrayList<>();
         c.add(EXECUTABLE);
         c.addAll(args);

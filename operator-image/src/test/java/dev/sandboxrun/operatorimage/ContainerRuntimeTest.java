@@ -1,5 +1,7 @@
 package dev.sandboxrun.operatorimage;
 
+import dev.sandboxrun.launcherimage.Podman;
+import dev.sandboxrun.launcherimage.TestPaths;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.sandboxrun.operatorimage;
 
+import dev.sandboxrun.launcherimage.TestPaths;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
