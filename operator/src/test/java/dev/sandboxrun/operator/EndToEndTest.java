@@ -209,7 +209,7 @@ class EndToEndTest {
 
     @Test
     void strictRunsAFreestandingProgram() {
-        runs.program("strict-bin", TestPrograms.freestanding("strict-nolibc"));
+        runs.program("strict-bin", TestPrograms.freestanding("strict-echo-nolibc"));
         runs.apply("strict", Runs.withStdin(Runs.withProfile(Runs.spec("strict-bin"), Profile.STRICT), "hi\n"));
         SandboxRunStatus s = runs.awaitFinished("strict");
         assertEquals("Completed", s.getVerdict(), s.getMessage());

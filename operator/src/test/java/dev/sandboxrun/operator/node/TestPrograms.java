@@ -26,27 +26,34 @@ public final class TestPrograms {
 
     /** Compiles programs/NAME.c statically into target/test-programs/NAME (once) and returns its path. */
     public static Path program(String name) {
-        return compile(name, name, onPath("musl-gcc") ? "musl-gcc" : "gcc", List.of("-static", "-pthread", "-Os", "-s"));
+        return compile(resource(name), name, onPath("musl-gcc") ? "musl-gcc" : "gcc", List.of("-static", "-pthread", "-Os", "-s"));
     }
 
-    /** A freestanding program (no libc at all) for the strict profile: programs/NAME.c with -nostdlib. */
+    /**
+     * A freestanding program (no libc at all) for the strict profile, from the launcher's own test
+     * programs (native/tests/legit/NAME.c), compiled with -nostdlib as native/tests/tests.mk does.
+     */
     public static Path freestanding(String name) {
-        return compile(name, name, "gcc", List.of("-O2", "-nostdlib", "-static", "-fno-stack-protector",
+        Path src = Paths.get("..", "native", "tests", "legit", name + ".c").toAbsolutePath().normalize();
+        return compile(src, name, "gcc", List.of("-O2", "-nostdlib", "-static", "-fno-stack-protector",
                 "-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-fno-pie", "-no-pie",
                 "-fcf-protection=none", "-fno-asynchronous-unwind-tables", "-s"));
     }
 
     /** programs/NAME.c linked dynamically (which the launcher refuses to run). */
     public static Path dynamic(String name) {
-        return compile(name, name + "-dynamic", "gcc", List.of("-O2"));
+        return compile(resource(name), name + "-dynamic", "gcc", List.of("-O2"));
     }
 
-    private static synchronized Path compile(String name, String outName, String cc, List<String> flags) {
+    private static Path resource(String name) {
+        return Paths.get("src", "test", "resources", "programs", name + ".c").toAbsolutePath();
+    }
+
+    private static synchronized Path compile(Path src, String outName, String cc, List<String> flags) {
         Path out = Paths.get("target", "test-programs", outName).toAbsolutePath();
         if (Files.isExecutable(out)) {
             return out;
         }
-        Path src = Paths.get("src", "test", "resources", "programs", name + ".c").toAbsolutePath();
         try {
             Files.createDirectories(out.getParent());
             List<String> cmd = new java.util.ArrayList<>();
