@@ -56,7 +56,7 @@ class OperatorRestartTest {
         first.close();
         // While no operator runs, the node finishes the pod.
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Pod p = client.pods().inNamespace(NS).withName("resume-run-1").get();
+            Pod p = Runs.retrying(() -> client.pods().inNamespace(NS).withName("resume-run-1").get());
             return p != null && p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase());
         });
         assertEquals("Running", runs.get("resume").getStatus().getPhase().name());
@@ -70,7 +70,7 @@ class OperatorRestartTest {
             assertEquals(1, node.runs.get("resume-run-1"));
             assertNull(node.runs.get("resume-run-2"));
             await().atMost(Duration.ofSeconds(10)).until(() ->
-                    client.pods().inNamespace(NS).withName("resume-run-1").get() == null);
+                    Runs.retrying(() -> client.pods().inNamespace(NS).withName("resume-run-1").get()) == null);
         }
     }
 

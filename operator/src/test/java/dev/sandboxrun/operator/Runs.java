@@ -91,23 +91,32 @@ public final class Runs {
      * A read of the test's own, retried when the mock API server drops the connection (it closes
      * idle and busy connections alike; the operator and the node retry theirs the same way).
      */
-    static <T> T retrying(java.util.function.Supplier<T> read) {
+    public static <T> T retrying(java.util.function.Supplier<T> read) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return read.get();
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                boolean dropped = e.getCode() == 0 && e.getStatus() == null;
-                if (!dropped || attempt == 5) {
+                if (!dropped(e) || attempt == 10) {
                     throw e;
                 }
                 try {
-                    Thread.sleep(50L * attempt);
+                    Thread.sleep(100L * attempt);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
             }
         }
+    }
+
+    /** A connection the server closed under us (no HTTP answer at all), not a refusal. */
+    private static boolean dropped(io.fabric8.kubernetes.client.KubernetesClientException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException || t.getClass().getSimpleName().equals("HttpClosedException")) {
+                return true;
+            }
+        }
+        return e.getCode() == 0 && e.getStatus() == null;
     }
 
     public SandboxRunStatus awaitFinished(String name) {
