@@ -261,11 +261,15 @@ static int calibrate(int listener, int sync_fd, uint64_t *next)
     *next = 0;
     for (;;) {
         struct pollfd p[2] = { { listener, POLLIN, 0 }, { sync_fd, POLLIN, 0 } };
-        if (poll(p, 2, 10000) <= 0) return -1;
+        int n = poll(p, 2, 10000);
+        if (n < 0 && errno == EINTR) continue;      /* a caller's signal (a JVM has them) */
+        if (n <= 0) return -1;
         if (p[0].revents & POLLIN) {
             struct seccomp_notif req;
             memset(&req, 0, sizeof req);
-            if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0) {
+            int got;
+            do got = ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req); while (got < 0 && errno == EINTR);
+            if (got == 0) {
                 if (req.data.nr != SR_CALIBRATION_SYSCALL || req.data.args[0] != 0) return -1;
                 struct seccomp_notif_resp resp = { req.id, 0, -ENOSYS, 0 };
                 ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
