@@ -18,6 +18,11 @@ extern "C" {
 
 #define SR_RESULT_MAX 4096          /* the result document fits a termination message */
 #define SR_STDERR_TAIL 1024
+/* The least memory a run may have. Below it nothing could start, and a
+ * caller's own process would be at risk: until it executes the program, the
+ * child shares the caller's memory, and an out-of-memory kill in the run's
+ * cgroup kills every process sharing that memory (a JVM, through JNA). */
+#define SR_MEMORY_MIN (1ull << 20)
 
 typedef enum { SR_PROFILE_STRICT = 0, SR_PROFILE_COMPUTE = 1, SR_PROFILE_THREADS = 2 } sr_profile;
 
@@ -36,7 +41,7 @@ typedef struct {
     sr_profile profile;
     uint64_t cpu_ms;                /* > 0 */
     uint64_t wall_ms;               /* > 0 */
-    uint64_t memory_bytes;          /* > 0 */
+    uint64_t memory_bytes;          /* >= SR_MEMORY_MIN; also the stack limit */
     uint64_t stdout_max;            /* bytes passed on; one more ends the run */
     const char *program;            /* path of a static ELF */
     const char *const *argv;        /* argv[0] is what the program sees as its name; NULL-terminated */

@@ -219,7 +219,7 @@ static int setup_v2(struct sr_cgroup *cg, const char *parent, uint64_t memory, i
         return rc;
     sr_write_file_at(cg->dir_fd[0], "memory.swap.max", "0");       /* absent without swap accounting */
     sr_write_file_at(cg->dir_fd[0], "memory.oom.group", "1");
-    sr_write_file_at(cg->dir_fd[0], "pids.max", sr_fmt(val, sizeof val, "%d", max_pids > 0 ? max_pids : 1));
+    cg->pids_limited = sr_write_file_at(cg->dir_fd[0], "pids.max", sr_fmt(val, sizeof val, "%d", max_pids > 0 ? max_pids : 1)) == 0;
     cg->procs_fd[0] = openat(cg->dir_fd[0], "cgroup.procs", O_WRONLY | O_CLOEXEC);
     return cg->procs_fd[0] < 0 ? -errno : 0;
 }
@@ -244,6 +244,7 @@ static int setup_v1(struct sr_cgroup *cg, const char *mem_parent, const struct h
     if (max_pids > 0 && pids->found && make_child(pids->dir, cg->path[1], sizeof cg->path[1], &cg->dir_fd[1]) == 0) {
         if (sr_write_file_at(cg->dir_fd[1], "pids.max", sr_fmt(val, sizeof val, "%d", max_pids)) == 0)
             cg->procs_fd[1] = openat(cg->dir_fd[1], "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        cg->pids_limited = cg->procs_fd[1] >= 0;
     }
     return 0;
 }
@@ -301,12 +302,13 @@ int sr_cgroup_setup(struct sr_cgroup *cg, uint64_t memory, int max_pids, char *m
     return 0;
 }
 
-void sr_cgroup_stats(const struct sr_cgroup *cg, long long *oom_kills, long long *limit_hits, uint64_t *peak)
+int sr_cgroup_stats(const struct sr_cgroup *cg, long long *oom_kills, long long *limit_hits, uint64_t *peak)
 {
     char buf[4096];
     *oom_kills = 0; *limit_hits = 0; *peak = 0;
     if (cg->version == 2) {
-        if (sr_read_small_at(cg->dir_fd[0], "memory.events", buf, sizeof buf) > 0) {
+        if (sr_read_small_at(cg->dir_fd[0], "memory.events", buf, sizeof buf) <= 0) return -1;
+        {
             long long v = sr_keyed_value(buf, "oom_kill");
             if (v > 0) *oom_kills = v;
             v = sr_keyed_value(buf, "max");
@@ -314,10 +316,9 @@ void sr_cgroup_stats(const struct sr_cgroup *cg, long long *oom_kills, long long
         }
         if (sr_read_small_at(cg->dir_fd[0], "memory.peak", buf, sizeof buf) > 0) *peak = strtoull(buf, NULL, 10);
     } else if (cg->version == 1) {
-        if (sr_read_small_at(cg->dir_fd[0], "memory.oom_control", buf, sizeof buf) > 0) {
-            long long v = sr_keyed_value(buf, "oom_kill");
-            if (v > 0) *oom_kills = v;
-        }
+        if (sr_read_small_at(cg->dir_fd[0], "memory.oom_control", buf, sizeof buf) <= 0) return -1;
+        long long v = sr_keyed_value(buf, "oom_kill");
+        if (v > 0) *oom_kills = v;
         if (sr_read_small_at(cg->dir_fd[0], "memory.failcnt", buf, sizeof buf) > 0) *limit_hits = strtoll(buf, NULL, 10);
         if (sr_read_small_at(cg->dir_fd[0], "memory.max_usage_in_bytes", buf, sizeof buf) > 0) *peak = strtoull(buf, NULL, 10);
     } else if (cg->own_fd >= 0) {
@@ -327,6 +328,7 @@ void sr_cgroup_stats(const struct sr_cgroup *cg, long long *oom_kills, long long
             if (v > cg->own_oom_before && cg->own_oom_before >= 0) *oom_kills = v - cg->own_oom_before;
         }
     }
+    return 0;
 }
 
 void sr_cgroup_destroy(struct sr_cgroup *cg)

@@ -20,6 +20,7 @@ struct sr_cgroup {
     int own_version;
     long long own_oom_before;    /* its oom_kill count before the run */
     uint64_t own_limit;          /* its memory limit, 0 when unlimited or unknown */
+    int pids_limited;            /* the created cgroup caps its tasks (pids.max was set) */
 };
 
 /* No cgroup, no descriptors. */
@@ -30,8 +31,9 @@ void sr_cgroup_init(struct sr_cgroup *cg);
  * Returns 0 (created or not: see version), -1 on a real failure (msg). */
 int sr_cgroup_setup(struct sr_cgroup *cg, uint64_t memory, int max_pids, char *msg, size_t msglen);
 
-/* OOM kills and limit hits during the run, and peak usage (0 when unknown). */
-void sr_cgroup_stats(const struct sr_cgroup *cg, long long *oom_kills, long long *limit_hits, uint64_t *peak);
+/* OOM kills and limit hits during the run, and peak usage (0 when unknown).
+ * 0, or -1 when a file that tells them could not be read. */
+int sr_cgroup_stats(const struct sr_cgroup *cg, long long *oom_kills, long long *limit_hits, uint64_t *peak);
 
 /* Removes what setup created; closes descriptors. Safe to call twice. */
 void sr_cgroup_destroy(struct sr_cgroup *cg);

@@ -3,7 +3,7 @@
  * - a call outside the profile: the supervisor kills the program first and
  *   only then answers, so the call never runs; the call's name goes into
  *   the result;
- * - exit_group: the program's peak memory is read, then it may go;
+ * - exit_group and exit: the program's peak memory is read, then it may go;
  * - a large writable mapping (the memory prefix, policy.c): allowed to
  *   proceed unchanged (its arguments are registers, so nothing can change
  *   between the look and the call), but remembered when the kernel will
@@ -36,7 +36,7 @@ static int memory_call(struct sr_run *run, const struct seccomp_data *d)
      * (beyond all memory) means memory ran short, if the program then fails. */
     /* MAP_NORESERVE is never refused for size under the usual overcommit. */
     int noreserve = d->nr == __NR_mmap && (d->args[3] & MAP_NORESERVE);
-    if (want > old && want - old > run->refused_above && !noreserve) run->memory_refused = 1;
+    if (want > old && want - old > run->refused_above && !noreserve) run->facts.memory_refused = 1;
     return 1;
 }
 
@@ -57,18 +57,19 @@ void sr_notify_handle(struct sr_run *run)
     int is_exit = req.data.arch == AUDIT_ARCH_X86_64 &&
                   (req.data.nr == __NR_exit_group || req.data.nr == __NR_exit);
     if (is_exit && !gap) {
-        uint64_t vm, rss;
-        int threads;
-        sr_read_memory(run, &vm, &rss, &threads);   /* the last look at its peak memory */
+        struct sr_mem_sample s;
+        sr_run_sample_memory(run, &s);              /* the last look at its peak memory */
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     } else if (!is_exit && memory_call(run, &req.data) && !gap) {
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     } else {
         if (!is_exit && !memory_call(run, &req.data)) {
-            if (!run->syscall[0])
-                sr_syscall_name(req.data.arch, req.data.nr, run->syscall, sizeof run->syscall);
+            if (!run->facts.syscall[0]) {
+                sr_syscall_name(req.data.arch, req.data.nr, run->facts.syscall, sizeof run->facts.syscall);
+                run->facts.hint = sr_policy_hint(run->cfg->profile, &req.data);
+            }
         } else {
-            run->dodged = 1;
+            run->facts.dodged = 1;
         }
         sr_run_kill(run, KILL_SYSCALL);
         resp.error = -EPERM;

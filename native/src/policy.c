@@ -109,3 +109,9 @@ const char *sr_syscall_name(uint32_t arch, int nr, char *buf, size_t cap)
     if (name) return sr_fmt(buf, cap, "%s%s", abi, name);
     return sr_fmt(buf, cap, "%ssyscall %d", abi, nr);
 }
+
+const char *sr_policy_hint(sr_profile denied_under, const struct seccomp_data *d)
+{
+    (void)denied_under; (void)d;
+    return NULL;
+}

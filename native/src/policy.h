@@ -28,4 +28,8 @@ int sr_policy_build(struct sr_policy *p, sr_profile profile, int notify, pid_t s
  * "i386:socketcall" or "x32:open"; "syscall 1234" when unknown. */
 const char *sr_syscall_name(uint32_t arch, int nr, char *buf, size_t cap);
 
+/* The narrowest wider profile whose filter allows this very call, or NULL. */
+struct seccomp_data;
+const char *sr_policy_hint(sr_profile denied_under, const struct seccomp_data *d);
+
 #endif

@@ -51,12 +51,25 @@ const char *sr_signal_name(int sig, char *buf, size_t cap)
     return sr_fmt(buf, cap, "SIG%d", sig);
 }
 
-void sr_result_set(sr_result *r, sr_verdict v, const char *fmt, ...)
+static void set_v(sr_result *r, sr_verdict v, const char *fmt, va_list ap)
 {
     r->verdict = v;
+    vsnprintf(r->message, sizeof r->message, fmt, ap);
+}
+
+void sr_result_set(sr_result *r, sr_verdict v, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->message, sizeof r->message, fmt, ap);
+    set_v(r, v, fmt, ap);
+    va_end(ap);
+}
+
+void sr_launch_error(sr_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_v(r, SR_LAUNCH_ERROR, fmt, ap);
     va_end(ap);
 }
 
