@@ -27,7 +27,7 @@ void sr_decide(const struct sr_facts *f, const sr_config *cfg, sr_result *out)
         snprintf(out->syscall, sizeof out->syscall, "%s", f->syscall);
         if (f->hint)
             sr_result_set(out, SR_SYSCALL_VIOLATION, "killed: system call %s is not allowed under profile %s "
-                          "(profile %s allows it)", f->syscall, profile, f->hint);
+                          "(use profile %s)", f->syscall, profile, f->hint);
         else
             sr_result_set(out, SR_SYSCALL_VIOLATION, "killed: system call %s is not allowed under profile %s",
                           f->syscall, profile);

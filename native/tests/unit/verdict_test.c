@@ -27,7 +27,7 @@ static const struct row rows[] = {
     { "non-zero exit", { EXITED(3) }, SR_PROFILE_COMPUTE, SR_NON_ZERO_EXIT, "code 3", NULL },
     { "own signal", { SIGNALED(SIGSEGV) }, SR_PROFILE_COMPUTE, SR_SIGNALED, "SIGSEGV", NULL },
     { "violation, named, with hint", { .killed_for = KILL_SYSCALL, .syscall = "clone", .hint = "threads", SIGNALED(SIGKILL) },
-      SR_PROFILE_COMPUTE, SR_SYSCALL_VIOLATION, "profile threads allows it", "clone" },
+      SR_PROFILE_COMPUTE, SR_SYSCALL_VIOLATION, "(use profile threads)", "clone" },
     { "violation, no hint", { .killed_for = KILL_SYSCALL, .syscall = "socket", SIGNALED(SIGKILL) },
       SR_PROFILE_COMPUTE, SR_SYSCALL_VIOLATION, "socket is not allowed under profile compute", "socket" },
     { "violation dodged by a signal", { .killed_for = KILL_SYSCALL, .dodged = 1, SIGNALED(SIGKILL) },
