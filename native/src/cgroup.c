@@ -84,7 +84,7 @@ int sr_cg_make_child(const char *parent, char *path, size_t cap, int *dirfd)
     remove_stale(parent, ns);
     snprintf(path, cap, "%s/sandboxrun-%llu-%d-%u", parent, ns, (int)getpid(), atomic_fetch_add(&run_counter, 1));
     if (mkdir(path, 0755) < 0) { int e = -errno; path[0] = '\0'; return e; }
-    *dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    *dirfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (*dirfd < 0) { int e = -errno; rmdir(path); path[0] = '\0'; return e; }
     return 0;
 }

@@ -17,7 +17,7 @@ static int open_own(struct sr_cgroup *cg, const char *dir, int version)
 {
     char buf[4096];
     const char *events = version == 2 ? "memory.events" : "memory.oom_control";
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -1;
     if (sr_read_small_at(fd, events, buf, sizeof buf) <= 0) { close(fd); return -1; }
     cg->own_fd = fd;

@@ -19,7 +19,7 @@ static int enable_controllers(const char *parent, int *pids)
 {
     char avail[512], enabled[512];
     *pids = 0;
-    int dfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return -errno;
     int rc = -ENOTSUP;
     if (sr_read_small_at(dfd, "cgroup.controllers", avail, sizeof avail) < 0 || !sr_cg_has_token(avail, "memory") ||

@@ -105,8 +105,8 @@ static const char *file_kind(mode_t m)
 static int reopen(int path_fd, const struct stat *want, const char *path, char *msg, size_t msglen)
 {
     char self[40];
-    int fd = open(sr_fmt(self, sizeof self, "/proc/self/fd/%d", path_fd), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = openat(AT_FDCWD, sr_fmt(self, sizeof self, "/proc/self/fd/%d", path_fd), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         sr_fmt(msg, msglen, "program %.200s: cannot open: %s", path, strerror(errno));
         return -1;
@@ -125,7 +125,9 @@ static int reopen(int path_fd, const struct stat *want, const char *path, char *
  * be opened with the launcher's rights): only a regular file is opened. */
 int sr_open_program(const char *path, char *msg, size_t msglen)
 {
-    int path_fd = open(path, O_PATH | O_CLOEXEC);
+    /* openat, not open: musl follows an O_CLOEXEC open() with an fcntl (for
+     * kernels before 2.6.23), one system call more on every run. */
+    int path_fd = openat(AT_FDCWD, path, O_PATH | O_CLOEXEC);
     if (path_fd < 0) {
         int e = errno;
         if (e == ENOENT) sr_fmt(msg, msglen, "program %.200s: no such file", path);
