@@ -5,6 +5,7 @@
  * under /sys/fs/cgroup when its files are there, else from
  * /proc/self/mountinfo (slower to generate).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +89,17 @@ static int find_fast(struct sr_cg_places *pl, const struct own_paths *o)
 
 static void find_from_mountinfo(struct sr_cg_places *pl, const struct own_paths *o)
 {
-    size_t cap = 64 * 1024;
-    char *info = malloc(cap);
-    if (!info || sr_read_small("/proc/self/mountinfo", info, cap) <= 0) { free(info); return; }
+    /* A node with many mounts (a Kubernetes node has hundreds) has a long
+     * mountinfo: grow the buffer until it fits. */
+    char *info = NULL;
+    ssize_t got = -1;
+    for (size_t cap = 64 * 1024; cap <= 16 * 1024 * 1024 && got < 0; cap *= 4) {
+        free(info);
+        if (!(info = malloc(cap))) return;
+        got = sr_read_small("/proc/self/mountinfo", info, cap);
+        if (got < 0 && errno != EFBIG) break;
+    }
+    if (got <= 0) { free(info); return; }
     for (char *line = info, *next; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next) *next++ = '\0';
