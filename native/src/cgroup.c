@@ -49,8 +49,11 @@ static atomic_uint run_counter;
  * (whose pids mean nothing here) are never mistaken for ours. */
 static unsigned long long pidns_id(void)
 {
+    static atomic_ullong known;              /* a process never changes its pid namespace */
+    unsigned long long id = atomic_load(&known);
     struct stat st;
-    return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+    if (!id && stat("/proc/self/ns/pid", &st) == 0) atomic_store(&known, id = (unsigned long long)st.st_ino);
+    return id;
 }
 
 /* A launcher killed with SIGKILL cannot remove its cgroup. The next one
@@ -65,7 +68,7 @@ static void remove_stale(const char *parent, unsigned long long ns)
     DIR *d = opendir(parent);
     if (!d) return;
     struct dirent *e;
-    char path[PATH_MAX];
+    char path[SR_CGROUP_PATH_MAX + 256];
     while ((e = readdir(d))) {
         unsigned long long ens;
         int pid;

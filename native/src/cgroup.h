@@ -16,13 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest cgroup directory path handled (a Kubernetes pod's is ~200
+ * bytes); a longer one is not used (no cgroup rather than a cut path). */
+#define SR_CGROUP_PATH_MAX 1024
+
 struct sr_cgroup {
     int version;                 /* of the created cgroup: 2, 1, or 0 for none */
     int pids_limited;            /* 1: the created cgroup caps the run's tasks (pids.max was set);
                                   * 0: nothing does, the supervisor must count threads itself */
     int procs_fd[2];             /* cgroup.procs of the created cgroup(s); the child writes "0" */
     int dir_fd[2];               /* their directories (v1: memory, pids) */
-    char path[2][PATH_MAX];      /* to remove them */
+    char path[2][SR_CGROUP_PATH_MAX]; /* to remove them */
     int own_fd;                  /* the launcher's own memory cgroup (read-only use), or -1 */
     int own_version;
     long long own_oom_before;    /* its oom_kill count before the run, -1 when unreadable */

@@ -7,7 +7,7 @@
 #include "cgroup.h"
 
 /* Where a hierarchy is mounted, with our path inside it appended. */
-struct sr_cg_hierarchy { char dir[PATH_MAX]; int found; };
+struct sr_cg_hierarchy { char dir[SR_CGROUP_PATH_MAX - 64]; int found; };   /* 64: the run's name */
 
 /* Where our cgroups are: the v2 hierarchy and v1's memory and pids ones. */
 struct sr_cg_places { struct sr_cg_hierarchy v2, memory, pids; };

@@ -15,7 +15,7 @@
 /* Opens dir when its OOM count can be read; 0 when it could. */
 static int open_own(struct sr_cgroup *cg, const char *dir, int version)
 {
-    char buf[4096];
+    char buf[1024];
     const char *events = version == 2 ? "memory.events" : "memory.oom_control";
     int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -1;
@@ -41,7 +41,7 @@ void sr_cg_own_open(struct sr_cgroup *cg, const struct sr_cg_places *pl)
 
 int sr_cg_own_stats(const struct sr_cgroup *cg, long long *oom_kills)
 {
-    char buf[4096];
+    char buf[1024];
     *oom_kills = -1;
     const char *events = cg->own_version == 2 ? "memory.events" : "memory.oom_control";
     if (cg->own_oom_before < 0 || sr_read_small_at(cg->own_fd, events, buf, sizeof buf) <= 0) return -1;

@@ -58,7 +58,7 @@ int sr_cg_v1_setup(struct sr_cgroup *cg, const char *mem_parent, const struct sr
 
 int sr_cg_v1_stats(const struct sr_cgroup *cg, long long *oom_kills, long long *limit_hits, uint64_t *peak)
 {
-    char buf[4096];
+    char buf[1024];
     int rc = 0;
     *oom_kills = *limit_hits = -1;
     *peak = 0;

@@ -19,6 +19,12 @@ static const struct bpf_prog progs[3][2] = {
     [SR_PROFILE_THREADS] = { SR_BPF(threads, kill), SR_BPF(threads, notify) },
 };
 
+#define FITS(p, m) _Static_assert(sizeof sr_bpf_##p##_##m / sizeof(struct sock_filter) + SR_POLICY_PREFIX_LEN <= \
+                                  SR_POLICY_MAX_INSNS, "the " #p " filter outgrew SR_POLICY_MAX_INSNS")
+FITS(strict, kill); FITS(strict, notify); FITS(compute, kill); FITS(compute, notify);
+FITS(threads, kill); FITS(threads, notify);
+#undef FITS
+
 #define ARG_LO(i) ((uint32_t)offsetof(struct seccomp_data, args) + 8u * (i))
 #define ARG_HI(i) (ARG_LO(i) + 4u)
 
@@ -36,6 +42,7 @@ static size_t put_prefix(struct sock_filter *f, uint64_t t)
 {
     const uint32_t hi = (uint32_t)(t >> 32), lo = (uint32_t)t;
     enum { NOTIFY = 21, MAIN = 22 };
+    _Static_assert(MAIN == SR_POLICY_PREFIX_LEN, "SR_POLICY_PREFIX_LEN is the prefix's length");
 #define J(i, k, code, jt, jf) f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | (code) | BPF_K, k, (jt) - (i) - 1, (jf) - (i) - 1)
 #define LD(i, off) f[i] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off)
     LD(0, offsetof(struct seccomp_data, arch));

@@ -9,7 +9,11 @@
 #include <sys/types.h>
 #include "sandboxrun.h"
 
-#define SR_POLICY_MAX_INSNS 1024
+/* The longest generated program plus the prefix, with room to grow; a
+ * build whose programs do not fit fails (policy.c). Kept small: the filter
+ * is built on the launch child's stack. */
+#define SR_POLICY_MAX_INSNS 384
+#define SR_POLICY_PREFIX_LEN 22
 
 struct sr_policy {
     struct sock_filter insns[SR_POLICY_MAX_INSNS];

@@ -68,14 +68,19 @@ static int check(int fd, const struct stat *st, const char *path, char *msg, siz
         sr_fmt(msg, msglen, "program %.200s: malformed ELF program headers", path);
         return -1;
     }
-    Elf64_Phdr ph[256];
-    size_t want = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
-    if (pread(fd, ph, want, (off_t)eh.e_phoff) != (ssize_t)want) {
-        sr_fmt(msg, msglen, "program %.200s: truncated ELF program headers", path);
-        return -1;
-    }
-    for (int i = 0; i < eh.e_phnum; i++) {
-        if (ph[i].p_type == PT_INTERP) {
+    /* In small batches: a 14 KiB array would cost stack page faults. */
+    Elf64_Phdr ph[16];
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        unsigned k = i % 16;
+        if (k == 0) {
+            unsigned batch = eh.e_phnum - i < 16 ? eh.e_phnum - i : 16;
+            size_t want = batch * sizeof(Elf64_Phdr);
+            if (pread(fd, ph, want, (off_t)(eh.e_phoff + (uint64_t)i * sizeof(Elf64_Phdr))) != (ssize_t)want) {
+                sr_fmt(msg, msglen, "program %.200s: truncated ELF program headers", path);
+                return -1;
+            }
+        }
+        if (ph[k].p_type == PT_INTERP) {
             sr_fmt(msg, msglen, "program %.200s: dynamically linked (it needs a loader and shared libraries, "
                    "which the sandbox does not have): link it statically, e.g. gcc -static, "
                    "or rustc -C target-feature=+crt-static", path);

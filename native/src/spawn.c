@@ -276,24 +276,31 @@ static int child_main(void *argp)
 
 /* ---- the parent ---------------------------------------------------------- */
 
-/* The signals the process ignores, from one read of /proc/self/status
- * (dispositions are process-wide): the child resets just those. All of them
- * when /proc cannot tell. */
+/* The signals the process ignores, from /proc/self/status (dispositions
+ * are process-wide): the child resets just those. All of them when /proc
+ * cannot tell. One read of its first 2 KiB: SigIgn sits at ~700 bytes
+ * unless the process has hundreds of supplementary groups. */
 static uint64_t ignored_signals(void)
 {
-    char buf[4096];
-    if (sr_read_small("/proc/self/status", buf, sizeof buf) > 0) {
-        const char *p = strstr(buf, "\nSigIgn:");
-        if (p) return strtoull(p + 8, NULL, 16) & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
-    }
-    return ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    const uint64_t all = ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    char buf[2048];
+    int fd = openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return all;
+    ssize_t n;
+    do n = read(fd, buf, sizeof buf - 1); while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n <= 0) return all;
+    buf[n] = '\0';
+    const char *p = strstr(buf, "\nSigIgn:");
+    if (!p || !strchr(p + 1, '\n')) return all;        /* absent, or its line cut */
+    return strtoull(p + 8, NULL, 16) & all;
 }
 
 /* A read-only page of zeros (so an empty string) at a random address: the
  * launch's path argument, pinned in the filter. The program is a new image
  * that never saw it; guessing it takes one try in 2^35, and a miss is a
  * violation. */
-static void *secret_empty_path(void)
+static void *map_secret_page(void)
 {
     for (int tries = 0; tries < 16; tries++) {
         uint64_t r;
@@ -305,6 +312,23 @@ static void *secret_empty_path(void)
     }
     void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);   /* ASLR's randomness */
     return p == MAP_FAILED ? NULL : p;
+}
+
+/* The page is made once per process and kept (its munmap cost ~40 us a
+ * run here). Sharing it between runs gives a program nothing: it never
+ * sees the launcher's memory nor its filter, each run still allows one
+ * guess, and N guesses against one address or against N fresh ones
+ * succeed alike, with odds of about N in 2^35. */
+static _Atomic(void *) secret_page;
+
+static void *secret_empty_path(void)
+{
+    void *p = atomic_load(&secret_page);
+    if (p || !(p = map_secret_page())) return p;
+    void *raced = NULL;
+    if (atomic_compare_exchange_strong(&secret_page, &raced, p)) return p;
+    munmap(p, 4096);                          /* another thread made one first */
+    return raced;
 }
 
 static int read_msg(int fd, struct sync_msg *m, int timeout_ms)
@@ -475,7 +499,6 @@ out:
     if (pid > 0) reap(pid, pidfd);
     else if (pidfd >= 0) close(pidfd);
     for (int i = 0; i < 2; i++) if (sv[i] >= 0) close(sv[i]);
-    if (path_page) munmap(path_page, 4096);
     return result;
 }
 

@@ -151,7 +151,7 @@ static void real_setup(void)
         sr_cgroup_destroy(&cg);
         return;
     }
-    char buf[64], paths[2][PATH_MAX];
+    char buf[64], paths[2][SR_CGROUP_PATH_MAX];
     memcpy(paths, cg.path, sizeof paths);
     CHECK(cg.procs_fd[0] >= 0, "cgroup.procs open");
     if (cg.version == 2) {

@@ -3,6 +3,7 @@
  * (a FIFO must not block, a device must not be opened), and the messages a
  * person gets for files that are not programs.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -107,6 +108,33 @@ int main(int argc, char **argv)
         fd = sr_open_program("/bin/sh", msg, sizeof msg);
         if (fd >= 0) close(fd);
         CHECK(fd < 0 && (strstr(msg, "dynamically linked") || strstr(msg, "not an ELF")), "/bin/sh: %s", msg);
+    }
+
+    /* Program headers are read in batches: a PT_INTERP far down is still
+     * found, and headers past the end of the file are "truncated". */
+    {
+        struct { Elf64_Ehdr eh; Elf64_Phdr ph[40]; } elf;
+        memset(&elf, 0, sizeof elf);
+        memcpy(elf.eh.e_ident, ELFMAG, SELFMAG);
+        elf.eh.e_ident[EI_CLASS] = ELFCLASS64;
+        elf.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+        elf.eh.e_type = ET_EXEC;
+        elf.eh.e_machine = EM_X86_64;
+        elf.eh.e_phoff = sizeof elf.eh;
+        elf.eh.e_phentsize = sizeof(Elf64_Phdr);
+        elf.eh.e_phnum = 40;
+        for (int i = 0; i < 40; i++) elf.ph[i].p_type = PT_LOAD;
+        elf.ph[37].p_type = PT_INTERP;
+        write_file(at("interp-37"), &elf, sizeof elf, 0755);
+        refused(at("interp-37"), "dynamically linked", NULL);
+        elf.ph[37].p_type = PT_LOAD;
+        write_file(at("interp-37"), &elf, sizeof elf, 0755);
+        fd = sr_open_program(at("interp-37"), msg, sizeof msg);
+        CHECK(fd >= 0, "40 program headers, none an interpreter: %s", msg);
+        if (fd >= 0) close(fd);
+        write_file(at("interp-37"), &elf, sizeof elf - 100, 0755);
+        refused(at("interp-37"), "truncated ELF program headers", NULL);
+        unlink(at("interp-37"));
     }
 
     const char *names[] = { "fifo", "hello.c", "script", "empty", "static", "static-noexec", "short-elf" };
