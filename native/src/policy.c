@@ -19,6 +19,12 @@ static const struct bpf_prog progs[3][2] = {
     [SR_PROFILE_THREADS] = { SR_BPF(threads, kill), SR_BPF(threads, notify) },
 };
 
+#define FITS(p, m) _Static_assert(sizeof sr_bpf_##p##_##m / sizeof(struct sock_filter) + SR_POLICY_PREFIX_LEN <= \
+                                  SR_POLICY_MAX_INSNS, "the " #p " filter outgrew SR_POLICY_MAX_INSNS")
+FITS(strict, kill); FITS(strict, notify); FITS(compute, kill); FITS(compute, notify);
+FITS(threads, kill); FITS(threads, notify);
+#undef FITS
+
 #define ARG_LO(i) ((uint32_t)offsetof(struct seccomp_data, args) + 8u * (i))
 #define ARG_HI(i) (ARG_LO(i) + 4u)
 
@@ -28,12 +34,15 @@ static const struct bpf_prog progs[3][2] = {
  *   memory while its address space still exists (wait4's ru_maxrss would
  *   also count the launcher's own, shared until exec), and check that no
  *   notification went missing before the program ends (notify.c);
- * - mmap(len > T, PROT_WRITE) and mremap(new_len > T): see notify.c.
+ * - mmap(len > T, PROT_WRITE) and mremap(new_len > T): see notify.c. Never
+ *   an mmap with MAP_HUGETLB, at any size: the supervisor lets what it is
+ *   shown continue, and huge pages are the profile's to refuse.
  * Jumps are forward only, as BPF requires. */
 static size_t put_prefix(struct sock_filter *f, uint64_t t)
 {
     const uint32_t hi = (uint32_t)(t >> 32), lo = (uint32_t)t;
-    enum { NOTIFY = 19, MAIN = 20 };
+    enum { NOTIFY = 21, MAIN = 22 };
+    _Static_assert(MAIN == SR_POLICY_PREFIX_LEN, "SR_POLICY_PREFIX_LEN is the prefix's length");
 #define J(i, k, code, jt, jf) f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | (code) | BPF_K, k, (jt) - (i) - 1, (jf) - (i) - 1)
 #define LD(i, off) f[i] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off)
     LD(0, offsetof(struct seccomp_data, arch));
@@ -41,20 +50,22 @@ static size_t put_prefix(struct sock_filter *f, uint64_t t)
     LD(2, offsetof(struct seccomp_data, nr));
     J(3, __NR_exit_group, BPF_JEQ, NOTIFY, 4);
     J(4, __NR_exit, BPF_JEQ, NOTIFY, 5);
-    J(5, __NR_mmap, BPF_JEQ, 6, 13);
-    LD(6, ARG_LO(2));                         /* mmap prot */
-    J(7, PROT_WRITE, BPF_JSET, 8, MAIN);
-    LD(8, ARG_HI(1));                         /* mmap length */
-    J(9, hi, BPF_JGT, NOTIFY, 10);
-    J(10, hi, BPF_JEQ, 11, MAIN);
-    LD(11, ARG_LO(1));
-    J(12, lo, BPF_JGT, NOTIFY, MAIN);
-    J(13, __NR_mremap, BPF_JEQ, 14, MAIN);    /* A still holds nr here */
-    LD(14, ARG_HI(2));                        /* mremap new length */
-    J(15, hi, BPF_JGT, NOTIFY, 16);
-    J(16, hi, BPF_JEQ, 17, MAIN);
-    LD(17, ARG_LO(2));
-    J(18, lo, BPF_JGT, NOTIFY, MAIN);
+    J(5, __NR_mmap, BPF_JEQ, 6, 15);
+    LD(6, ARG_LO(3));                         /* mmap flags */
+    J(7, MAP_HUGETLB, BPF_JSET, MAIN, 8);
+    LD(8, ARG_LO(2));                         /* mmap prot */
+    J(9, PROT_WRITE, BPF_JSET, 10, MAIN);
+    LD(10, ARG_HI(1));                        /* mmap length */
+    J(11, hi, BPF_JGT, NOTIFY, 12);
+    J(12, hi, BPF_JEQ, 13, MAIN);
+    LD(13, ARG_LO(1));
+    J(14, lo, BPF_JGT, NOTIFY, MAIN);
+    J(15, __NR_mremap, BPF_JEQ, 16, MAIN);    /* A still holds nr here */
+    LD(16, ARG_HI(2));                        /* mremap new length */
+    J(17, hi, BPF_JGT, NOTIFY, 18);
+    J(18, hi, BPF_JEQ, 19, MAIN);
+    LD(19, ARG_LO(2));
+    J(20, lo, BPF_JGT, NOTIFY, MAIN);
     f[NOTIFY] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 #undef J
 #undef LD
@@ -110,8 +121,38 @@ const char *sr_syscall_name(uint32_t arch, int nr, char *buf, size_t cap)
     return sr_fmt(buf, cap, "%ssyscall %d", abi, nr);
 }
 
+int sr_bpf_eval(const struct sock_filter *insns, size_t len, const struct seccomp_data *d, uint32_t *ret)
+{
+    uint32_t A = 0;
+    for (size_t pc = 0; pc < len; pc++) {
+        const struct sock_filter *f = &insns[pc];
+        switch (f->code) {
+        case BPF_LD | BPF_W | BPF_ABS:
+            if (f->k % 4 || f->k > sizeof *d - 4) return -1;
+            memcpy(&A, (const char *)d + f->k, 4);
+            break;
+        case BPF_ALU | BPF_AND | BPF_K: A &= f->k; break;
+        case BPF_JMP | BPF_JA: pc += f->k; break;
+        case BPF_JMP | BPF_JEQ | BPF_K: pc += A == f->k ? f->jt : f->jf; break;
+        case BPF_JMP | BPF_JGT | BPF_K: pc += A > f->k ? f->jt : f->jf; break;
+        case BPF_JMP | BPF_JGE | BPF_K: pc += A >= f->k ? f->jt : f->jf; break;
+        case BPF_JMP | BPF_JSET | BPF_K: pc += (A & f->k) ? f->jt : f->jf; break;
+        case BPF_RET | BPF_K: *ret = f->k; return 0;
+        default: return -1;
+        }
+    }
+    return -1;                                /* ran off the end: not a valid filter */
+}
+
 const char *sr_policy_hint(sr_profile denied_under, const struct seccomp_data *d)
 {
-    (void)denied_under; (void)d;
+    if ((unsigned)denied_under > SR_PROFILE_THREADS) return NULL;
+    for (unsigned p = (unsigned)denied_under + 1; p <= SR_PROFILE_THREADS; p++) {
+        const struct bpf_prog *k = &progs[p][0];
+        uint32_t ret;
+        if (sr_bpf_eval(k->insns, k->len, d, &ret) < 0) return NULL;
+        uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+        if (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_ERRNO) return sr_profile_name((sr_profile)p);
+    }
     return NULL;
 }

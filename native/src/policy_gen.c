@@ -88,7 +88,12 @@ static const struct sr_rule strict_rules[] = {
     A(getpid), A(gettid), A(getppid), A(getuid), A(geteuid), A(getgid), A(getegid), \
     A(getgroups), A(getresuid), A(getresgid), A(getpgrp), A1(getpgid, 0, 0), A1(getsid, 0, 0), \
     A(uname), A(getrandom), A(sysinfo), A(getrusage), A(times), A(getcpu), A(sched_yield), \
-    A1(sched_getaffinity, 0, 0), EN(sched_getaffinity, EPERM, 0, 0), A(getrlimit), A2(prlimit64, 0, 0, 2, 0), \
+    A1(sched_getaffinity, 0, 0), EN(sched_getaffinity, EPERM, 0, 0), \
+    /* its own limits, read or changed (a contest program raising its soft \
+     * stack limit): every hard limit is one the launcher set, and raising a \
+     * hard limit needs CAP_SYS_RESOURCE, which the program never has. Other \
+     * processes' limits stay out of reach. */ \
+    A(getrlimit), A(setrlimit), A1(prlimit64, 0, 0), A1(prlimit64, 0, SR_MAGIC_SELF_PID), \
     A(getcwd), A(umask), \
     /* start-up of glibc, musl and Rust */ \
     A(set_tid_address), A(set_robust_list), A(rseq), A(arch_prctl), \

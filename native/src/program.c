@@ -34,19 +34,19 @@ static const char *machine_name(unsigned m)
     }
 }
 
-static int check(int fd, const char *path, char *msg, size_t msglen)
+/* Checks the ELF of the regular file fd (st: its fstat): what would make
+ * the exec fail, or the program fail for want of what the sandbox lacks. */
+static int check(int fd, const struct stat *st, const char *path, char *msg, size_t msglen)
 {
-    struct stat st;
-    if (fstat(fd, &st) < 0) { sr_fmt(msg, msglen, "program %.200s: cannot stat: %s", path, strerror(errno)); return -1; }
-    if (!S_ISREG(st.st_mode)) { sr_fmt(msg, msglen, "program %.200s: not a regular file", path); return -1; }
-    if (!(st.st_mode & S_IXOTH) && !(st.st_mode & (S_IXUSR | S_IXGRP))) {
-        sr_fmt(msg, msglen, "program %.200s: not executable (mode %04o): chmod +x it", path, (unsigned)(st.st_mode & 07777));
-        return -1;
-    }
     Elf64_Ehdr eh;
     ssize_t n = pread(fd, &eh, sizeof eh, 0);
     if (n < (ssize_t)EI_NIDENT || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
         sr_fmt(msg, msglen, "program %.200s: not an ELF executable (a script or data cannot run; build a static binary)", path);
+        return -1;
+    }
+    /* After the magic: chmod +x is no advice for a source file or a script. */
+    if (!(st->st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+        sr_fmt(msg, msglen, "program %.200s: not executable (mode %04o): chmod +x it", path, (unsigned)(st->st_mode & 07777));
         return -1;
     }
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || n < (ssize_t)sizeof eh) {
@@ -68,14 +68,19 @@ static int check(int fd, const char *path, char *msg, size_t msglen)
         sr_fmt(msg, msglen, "program %.200s: malformed ELF program headers", path);
         return -1;
     }
-    Elf64_Phdr ph[256];
-    size_t want = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
-    if (pread(fd, ph, want, (off_t)eh.e_phoff) != (ssize_t)want) {
-        sr_fmt(msg, msglen, "program %.200s: truncated ELF program headers", path);
-        return -1;
-    }
-    for (int i = 0; i < eh.e_phnum; i++) {
-        if (ph[i].p_type == PT_INTERP) {
+    /* In small batches: a 14 KiB array would cost stack page faults. */
+    Elf64_Phdr ph[16];
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        unsigned k = i % 16;
+        if (k == 0) {
+            unsigned batch = eh.e_phnum - i < 16 ? eh.e_phnum - i : 16;
+            size_t want = batch * sizeof(Elf64_Phdr);
+            if (pread(fd, ph, want, (off_t)(eh.e_phoff + (uint64_t)i * sizeof(Elf64_Phdr))) != (ssize_t)want) {
+                sr_fmt(msg, msglen, "program %.200s: truncated ELF program headers", path);
+                return -1;
+            }
+        }
+        if (ph[k].p_type == PT_INTERP) {
             sr_fmt(msg, msglen, "program %.200s: dynamically linked (it needs a loader and shared libraries, "
                    "which the sandbox does not have): link it statically, e.g. gcc -static, "
                    "or rustc -C target-feature=+crt-static", path);
@@ -89,16 +94,62 @@ static int check(int fd, const char *path, char *msg, size_t msglen)
     return 0;
 }
 
+static const char *file_kind(mode_t m)
+{
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISSOCK(m)) return "a socket";
+    return "of an unknown kind";
+}
+
+/* Reopens the checked file for reading, never blocking: through the O_PATH
+ * descriptor's /proc/self/fd entry, or (no /proc) by its path again, flags
+ * that cannot block or take a terminal, and the same file required. */
+static int reopen(int path_fd, const struct stat *want, const char *path, char *msg, size_t msglen)
+{
+    char self[40];
+    int fd = openat(AT_FDCWD, sr_fmt(self, sizeof self, "/proc/self/fd/%d", path_fd), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        sr_fmt(msg, msglen, "program %.200s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_dev != want->st_dev || st.st_ino != want->st_ino) {
+        sr_fmt(msg, msglen, "program %.200s: the file changed while it was being opened", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* What the file is comes first, from a descriptor that opens nothing (a
+ * FIFO would block an open for reading until a writer came; a device would
+ * be opened with the launcher's rights): only a regular file is opened. */
 int sr_open_program(const char *path, char *msg, size_t msglen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
+    /* openat, not open: musl follows an O_CLOEXEC open() with an fcntl (for
+     * kernels before 2.6.23), one system call more on every run. */
+    int path_fd = openat(AT_FDCWD, path, O_PATH | O_CLOEXEC);
+    if (path_fd < 0) {
         int e = errno;
         if (e == ENOENT) sr_fmt(msg, msglen, "program %.200s: no such file", path);
         else sr_fmt(msg, msglen, "program %.200s: cannot open: %s", path, strerror(e));
         return -1;
     }
-    if (check(fd, path, msg, msglen) < 0) { close(fd); return -1; }
+    struct stat st;
+    int fd = -1;
+    if (fstat(path_fd, &st) < 0)
+        sr_fmt(msg, msglen, "program %.200s: cannot stat: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        sr_fmt(msg, msglen, "program %.200s: not a regular file (%s)", path, file_kind(st.st_mode));
+    else if ((fd = reopen(path_fd, &st, path, msg, msglen)) >= 0 && check(fd, &st, path, msg, msglen) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    close(path_fd);
     return fd;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "policy.h"
@@ -36,6 +37,10 @@
 /* Set once a kernel or container refuses to hand us the notification fd:
  * later runs go straight to filters that kill (same answer for all runs). */
 static atomic_int notify_unavailable;
+
+/* The child's stack: child_main's frames and the filter it builds
+ * (struct sr_policy, 8 KiB) fit with room to spare. */
+#define CHILD_STACK (32 * 1024)
 
 /* ---- the child: raw system calls only ------------------------------------
  * It shares the caller's memory (and TLS) until exec, so it must not touch
@@ -71,6 +76,14 @@ struct child_args {
     const char *const *envp;
 };
 
+/* The child's own state, on its own stack (the args live in the caller's
+ * frame: the child only reads them). */
+struct child {
+    const struct child_args *a;
+    const sr_config *cfg;
+    int sync_fd;                 /* moves to SR_SYNC_FD in setup_fds */
+};
+
 static void copy_step(char *dst, const char *src)
 {
     size_t i = 0;
@@ -78,151 +91,216 @@ static void copy_step(char *dst, const char *src)
     dst[i] = '\0';
 }
 
-static __attribute__((noreturn)) void child_fail(int sync_fd, const char *step, long err)
+static __attribute__((noreturn)) void child_fail(const struct child *c, const char *step, long err)
 {
     struct sync_msg m = { MSG_FAIL, 0, (int)-err, "" };
     copy_step(m.step, step);
-    sys3(SYS_write, sync_fd, &m, sizeof m);
+    sys3(SYS_write, c->sync_fd, &m, sizeof m);
     for (;;) sys1(SYS_exit_group, 127);
 }
 
-#define STEP(name, call) do { long rc_ = (call); if (rc_ < 0) child_fail(sync_fd, name, rc_); } while (0)
+#define STEP(name, call) do { long rc_ = (call); if (rc_ < 0) child_fail(c, name, rc_); } while (0)
 
-static void set_limit(int sync_fd, int res, uint64_t soft, uint64_t hard, const char *step)
+static void set_limit(const struct child *c, int res, uint64_t soft, uint64_t hard, const char *step)
 {
     struct rlimit rl = { soft, hard };
     STEP(step, sys4(SYS_prlimit64, 0, res, &rl, 0));
 }
 
-static int child_main(void *argp)
+/* Its own session and process group, no terminal. */
+static void setup_session(const struct child *c)
 {
-    const struct child_args *a = argp;
-    const struct sr_spawn_req *req = a->req;
-    const sr_config *cfg = req->cfg;
-    int sync_fd = a->sync_fd;
-
-    /* setup_session: its own session and process group, no terminal */
     STEP("setsid", sys0(SYS_setsid));
+}
 
-    /* setup_cgroup: join the run's cgroup(s) while still privileged */
-    for (int i = 0; i < 2; i++)
-        if (req->cg && req->cg->procs_fd[i] >= 0)
-            STEP("join cgroup", sys3(SYS_write, req->cg->procs_fd[i], "0", 1));
+/* Join the run's cgroup(s) while still privileged. */
+static void setup_cgroup(const struct child *c)
+{
+    const struct sr_cgroup *cg = c->a->req->cg;
+    for (int i = 0; cg && i < 2; i++)
+        if (cg->procs_fd[i] >= 0) STEP("join cgroup", sys3(SYS_write, cg->procs_fd[i], "0", 1));
+}
 
-    /* setup_fds: 0, 1, 2 and the two launch descriptors; every other one
-     * closed. Sources first go above anything they could collide with. */
-#define ABOVE_TARGETS (SR_SYNC_FD + 1)
-    int src[5] = { req->stdin_fd, req->stdout_w, req->stderr_w, req->prog_fd, sync_fd };
+/* 0, 1, 2 and the two launch descriptors; every other one closed. Sources
+ * first go above anything they could collide with. */
+static void setup_fds(struct child *c)
+{
+    const struct sr_spawn_req *req = c->a->req;
+    int src[5] = { req->stdin_fd, req->stdout_w, req->stderr_w, req->prog_fd, c->sync_fd };
     int hi[5];
     for (int i = 0; i < 5; i++) {
-        long fd = sys3(SYS_fcntl, src[i], F_DUPFD_CLOEXEC, ABOVE_TARGETS);
-        if (fd < 0) child_fail(sync_fd, "dup descriptor", fd);
+        long fd = sys3(SYS_fcntl, src[i], F_DUPFD_CLOEXEC, SR_SYNC_FD + 1);
+        if (fd < 0) child_fail(c, "dup descriptor", fd);
         hi[i] = (int)fd;
     }
-    sync_fd = hi[4];
+    c->sync_fd = hi[4];
     for (int i = 0; i < 3; i++) STEP("dup2 stdio", sys3(SYS_dup3, hi[i], i, 0));
     STEP("dup program fd", sys3(SYS_dup3, hi[3], SR_PROG_FD, O_CLOEXEC));
     STEP("dup sync fd", sys3(SYS_dup3, hi[4], SR_SYNC_FD, O_CLOEXEC));
-    sync_fd = SR_SYNC_FD;
+    c->sync_fd = SR_SYNC_FD;
     if (sys3(SYS_close_range, 3, SR_PROG_FD - 1, 0) < 0 || sys3(SYS_close_range, SR_SYNC_FD + 1, ~0u, 0) < 0) {
         struct rlimit rl;
         sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &rl);
         for (long fd = 3; fd < (long)rl.rlim_cur && fd < (1 << 20); fd++)
             if (fd != SR_PROG_FD && fd != SR_SYNC_FD) sys1(SYS_close, fd);
     }
+}
 
-    /* setup_cwd: nothing of the launcher's working directory shows */
+/* Nothing of the launcher's working directory shows. */
+static void setup_cwd(const struct child *c)
+{
     STEP("chdir /", sys1(SYS_chdir, "/"));
+}
 
-    /* setup_rlimits: no core, no files written, few descriptors (all below
-     * SR_PROG_FD, so no descriptor with that number can ever exist again),
-     * nothing locked, and the CPU limit as a backstop to the supervisor. */
-    uint64_t cpu_s = (cfg->cpu_ms + 999) / 1000 + 1;
-    set_limit(sync_fd, RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
-    set_limit(sync_fd, RLIMIT_FSIZE, 0, 0, "RLIMIT_FSIZE");
-    set_limit(sync_fd, RLIMIT_NOFILE, SR_PROGRAM_NOFILE, SR_PROGRAM_NOFILE, "RLIMIT_NOFILE");
-    set_limit(sync_fd, RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
-    set_limit(sync_fd, RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
-    set_limit(sync_fd, RLIMIT_CPU, cpu_s, cpu_s + 1, "RLIMIT_CPU");
+/* No core, no files written, few descriptors (all below SR_PROG_FD, so no
+ * descriptor with that number can ever exist again), nothing locked, the
+ * CPU limit as a backstop to the supervisor, and the stack as large as the
+ * memory limit (soft and hard, as isolate and CMS set it: a deep recursion
+ * behaves the same whatever the caller's `ulimit -s` was; the memory limit
+ * still bounds what the stack may really use). */
+static void setup_rlimits(const struct child *c)
+{
+    const struct sr_spawn_req *req = c->a->req;
+    uint64_t cpu_s = (c->cfg->cpu_ms + 999) / 1000 + 1;
+    set_limit(c, RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+    set_limit(c, RLIMIT_FSIZE, 0, 0, "RLIMIT_FSIZE");
+    set_limit(c, RLIMIT_NOFILE, SR_PROGRAM_NOFILE, SR_PROGRAM_NOFILE, "RLIMIT_NOFILE");
+    set_limit(c, RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
+    set_limit(c, RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
+    set_limit(c, RLIMIT_CPU, cpu_s, cpu_s + 1, "RLIMIT_CPU");
+    /* Raising a hard limit needs CAP_SYS_RESOURCE: a caller without it whose
+     * hard stack limit is lower gets that one for both (lowering is allowed). */
+    struct rlimit stack = { c->cfg->memory_bytes, c->cfg->memory_bytes };
+    if (sys4(SYS_prlimit64, 0, RLIMIT_STACK, &stack, 0) < 0) {
+        STEP("RLIMIT_STACK", sys4(SYS_prlimit64, 0, RLIMIT_STACK, 0, &stack));
+        set_limit(c, RLIMIT_STACK, stack.rlim_max, stack.rlim_max, "RLIMIT_STACK");
+    }
     /* Pending signals and POSIX timers are counted per user, and every run
      * is uid 65534: a run may not use up the others' share. */
-    set_limit(sync_fd, RLIMIT_SIGPENDING, 128, 128, "RLIMIT_SIGPENDING");
-    if (req->nproc_limit) set_limit(sync_fd, RLIMIT_NPROC, req->nproc_limit, req->nproc_limit, "RLIMIT_NPROC");
+    set_limit(c, RLIMIT_SIGPENDING, 128, 128, "RLIMIT_SIGPENDING");
+    if (req->nproc_limit) set_limit(c, RLIMIT_NPROC, req->nproc_limit, req->nproc_limit, "RLIMIT_NPROC");
+}
 
-    /* setup_credentials: an unprivileged uid and gid, no supplementary groups */
-    if (req->drop_privileges) {
+/* An unprivileged uid and gid, no supplementary groups; no ambient
+ * capability (the only kind that survives an exec without file
+ * capabilities, which no_new_privs ignores anyway); no new privileges. */
+static void setup_credentials(const struct child *c)
+{
+    const sr_config *cfg = c->cfg;
+    if (c->a->req->drop_privileges) {
         STEP("setgroups", sys2(SYS_setgroups, 0, 0));
         STEP("setresgid", sys3(SYS_setresgid, cfg->sandbox_gid, cfg->sandbox_gid, cfg->sandbox_gid));
         STEP("setresuid", sys3(SYS_setresuid, cfg->sandbox_uid, cfg->sandbox_uid, cfg->sandbox_uid));
         unsigned r, e, s;
         sys3(SYS_getresuid, &r, &e, &s);
         if (r != cfg->sandbox_uid || e != cfg->sandbox_uid || s != cfg->sandbox_uid)
-            child_fail(sync_fd, "uid did not change", -EPERM);
+            child_fail(c, "uid did not change", -EPERM);
     }
+    long rc = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    if (rc < 0 && rc != -EINVAL) child_fail(c, "PR_CAP_AMBIENT_CLEAR_ALL", rc);   /* EINVAL: before 4.3 */
     STEP("PR_SET_NO_NEW_PRIVS", sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+}
 
-    /* setup_parent_death: die with the launcher, even if it already died.
-     * After the uid change: changing credentials clears the setting. */
+/* Die with the launcher, even if it already died. After the uid change:
+ * changing credentials clears the setting. */
+static void setup_parent_death(const struct child *c)
+{
     STEP("PR_SET_PDEATHSIG", sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL));
-    if (sys0(SYS_getppid) != a->parent) child_fail(sync_fd, "launcher gone", -ESRCH);
+    if (sys0(SYS_getppid) != c->a->parent) child_fail(c, "launcher gone", -ESRCH);
+}
 
-    /* setup_signals: default dispositions, nothing blocked. exec resets
-     * handled signals itself; ignored ones would survive it. */
+/* Default dispositions, nothing blocked. exec resets handled signals
+ * itself; ignored ones would survive it. */
+static void setup_signals(const struct child *c)
+{
     struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } sa = { SIG_DFL, 0, 0, 0 };
     for (int sig = 1; sig <= 64; sig++)
-        if ((a->ignored >> (sig - 1)) & 1) sys4(SYS_rt_sigaction, sig, &sa, 0, 8);
+        if ((c->a->ignored >> (sig - 1)) & 1) sys4(SYS_rt_sigaction, sig, &sa, 0, 8);
     uint64_t empty = 0;
     STEP("sigprocmask", sys4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, 8));
+}
 
-    /* setup_seccomp: the last step; from here on only what the profile
-     * allows (read, write, exit and the one execveat) is possible. */
+/* The last step; from here on only what the profile allows (read, write,
+ * exit and the one execveat) is possible. Returns the listener's number in
+ * the child, or -1 when violations kill directly. */
+static long setup_seccomp(const struct child *c)
+{
+    const struct child_args *a = c->a;
     struct sr_policy pol;
     long self = sys0(SYS_getpid);
-    if (sr_policy_build(&pol, cfg->profile, a->notify, (pid_t)self, (uint64_t)(uintptr_t)a->exec_path,
-                        req->mem_threshold) < 0)
-        child_fail(sync_fd, "build filter", -EINVAL);
+    if (sr_policy_build(&pol, c->cfg->profile, a->notify, (pid_t)self, (uint64_t)(uintptr_t)a->exec_path,
+                        a->req->mem_threshold) < 0)
+        child_fail(c, "build filter", -EINVAL);
     struct sock_fprog prog = { pol.len, pol.insns };
-    long listener = sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                         a->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
-    if (listener < 0) child_fail(sync_fd, "load seccomp filter", listener);
+    long listener = sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, a->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
+    if (listener < 0) child_fail(c, "load seccomp filter", listener);
+    return a->notify ? listener : -1;
+}
 
-    struct sync_msg m = { MSG_READY, a->notify ? (int)listener : -1, 0, "" };
-    sys3(SYS_write, sync_fd, &m, sizeof m);
-    /* setup_calibration: one call no profile allows, answered by the
-     * supervisor before the program exists: it learns where the ids of the
-     * filter's notifications start (see notify.c). */
-    if (a->notify) {
+/* Tells the parent the filter is in place (and where its listener is), then
+ * makes one call no profile allows, answered by the supervisor before the
+ * program exists: it learns where the ids of the filter's notifications
+ * start (see notify.c). Then waits for the word to go. */
+static void report_ready(const struct child *c, long listener)
+{
+    struct sync_msg m = { MSG_READY, (int)listener, 0, "" };
+    sys3(SYS_write, c->sync_fd, &m, sizeof m);
+    if (listener >= 0) {
         long cal = sys2(SR_CALIBRATION_SYSCALL, 0, 0);
-        struct sync_msg c = { MSG_CALIBRATED, (int)cal, 0, "" };
-        sys3(SYS_write, sync_fd, &c, sizeof c);
+        struct sync_msg k = { MSG_CALIBRATED, (int)cal, 0, "" };
+        sys3(SYS_write, c->sync_fd, &k, sizeof k);
     }
     char go = 0;
-    if (sys3(SYS_read, sync_fd, &go, 1) != 1 || go != 'G') for (;;) sys1(SYS_exit_group, 126);
-    /* The listener is O_CLOEXEC: the program never sees it. */
-    long rc = sys5(SYS_execveat, SR_PROG_FD, a->exec_path, cfg->argv, a->envp, AT_EMPTY_PATH);
-    child_fail(sync_fd, "execveat", rc);
+    if (sys3(SYS_read, c->sync_fd, &go, 1) != 1 || go != 'G') for (;;) sys1(SYS_exit_group, 126);
+}
+
+/* isolate's box_inside(): the steps in order, each one naming itself to the
+ * parent if it fails. */
+static int child_main(void *argp)
+{
+    struct child c = { argp, ((const struct child_args *)argp)->req->cfg, ((const struct child_args *)argp)->sync_fd };
+    setup_session(&c);
+    setup_cgroup(&c);
+    setup_fds(&c);
+    setup_cwd(&c);
+    setup_rlimits(&c);
+    setup_credentials(&c);
+    setup_parent_death(&c);
+    setup_signals(&c);
+    long listener = setup_seccomp(&c);
+    report_ready(&c, listener);
+    /* The listener and the sync socket are O_CLOEXEC: the program sees neither. */
+    long rc = sys5(SYS_execveat, SR_PROG_FD, c.a->exec_path, c.cfg->argv, c.a->envp, AT_EMPTY_PATH);
+    child_fail(&c, "execveat", rc);
 }
 
 /* ---- the parent ---------------------------------------------------------- */
 
-/* The signals the process ignores, from one read of /proc/self/status
- * (dispositions are process-wide): the child resets just those. All of them
- * when /proc cannot tell. */
+/* The signals the process ignores, from /proc/self/status (dispositions
+ * are process-wide): the child resets just those. All of them when /proc
+ * cannot tell. One read of its first 2 KiB: SigIgn sits at ~700 bytes
+ * unless the process has hundreds of supplementary groups. */
 static uint64_t ignored_signals(void)
 {
-    char buf[4096];
-    if (sr_read_small("/proc/self/status", buf, sizeof buf) > 0) {
-        const char *p = strstr(buf, "\nSigIgn:");
-        if (p) return strtoull(p + 8, NULL, 16) & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
-    }
-    return ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    const uint64_t all = ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    char buf[2048];
+    int fd = openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return all;
+    ssize_t n;
+    do n = read(fd, buf, sizeof buf - 1); while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n <= 0) return all;
+    buf[n] = '\0';
+    const char *p = strstr(buf, "\nSigIgn:");
+    if (!p || !strchr(p + 1, '\n')) return all;        /* absent, or its line cut */
+    return strtoull(p + 8, NULL, 16) & all;
 }
 
 /* A read-only page of zeros (so an empty string) at a random address: the
  * launch's path argument, pinned in the filter. The program is a new image
  * that never saw it; guessing it takes one try in 2^35, and a miss is a
  * violation. */
-static void *secret_empty_path(void)
+static void *map_secret_page(void)
 {
     for (int tries = 0; tries < 16; tries++) {
         uint64_t r;
@@ -234,6 +312,23 @@ static void *secret_empty_path(void)
     }
     void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);   /* ASLR's randomness */
     return p == MAP_FAILED ? NULL : p;
+}
+
+/* The page is made once per process and kept (its munmap cost ~40 us a
+ * run here). Sharing it between runs gives a program nothing: it never
+ * sees the launcher's memory nor its filter, each run still allows one
+ * guess, and N guesses against one address or against N fresh ones
+ * succeed alike, with odds of about N in 2^35. */
+static _Atomic(void *) secret_page;
+
+static void *secret_empty_path(void)
+{
+    void *p = atomic_load(&secret_page);
+    if (p || !(p = map_secret_page())) return p;
+    void *raced = NULL;
+    if (atomic_compare_exchange_strong(&secret_page, &raced, p)) return p;
+    munmap(p, 4096);                          /* another thread made one first */
+    return raced;
 }
 
 static int read_msg(int fd, struct sync_msg *m, int timeout_ms)
@@ -291,114 +386,158 @@ static void reap(pid_t pid, int pidfd)
     if (pidfd >= 0) close(pidfd);
 }
 
-/* One attempt. Returns 0 started, -1 failed (msg), 1 notification fd refused:
- * try again with killing filters. */
-static int attempt(const struct sr_spawn_req *req, struct sr_child *child, int notify, char *msg, size_t msglen)
+/* What one attempt came to. */
+enum attempt_result {
+    STARTED = 0,
+    FAILED = -1,        /* msg says why */
+    NO_LISTENER = 1,    /* the notification fd was refused: try again with killing filters */
+    TEXT_BUSY = 2,      /* execveat said ETXTBSY: see sr_spawn */
+};
+
+/* The parent's view of a child that did not get to run: says why in msg. */
+static void explain(const struct sr_spawn_req *req, int rc, const struct sync_msg *m, char *msg, size_t msglen)
 {
-    int sv[2];
+    if (rc == 1 && m->kind == MSG_FAIL && strcmp(m->step, "execveat") == 0 && m->err == EACCES)
+        sr_fmt(msg, msglen, "the program cannot be executed by uid %u: make it world-executable (chmod a+rx)",
+               req->drop_privileges ? req->cfg->sandbox_uid : (unsigned)getuid());
+    else if (rc == 1 && m->kind == MSG_FAIL)
+        sr_fmt(msg, msglen, "setting up the sandbox failed at %s: %s", m->step, strerror(m->err));
+    else if (rc == 1)
+        sr_fmt(msg, msglen, "the sandbox set-up sent an unexpected message (%d)", m->kind);
+    else if (rc == -ETIMEDOUT)
+        sr_fmt(msg, msglen, "setting up the sandbox timed out");
+    else
+        sr_fmt(msg, msglen, "the sandbox set-up ended without a word (%s)", rc == 0 ? "child died" : strerror(-rc));
+}
+
+/* One attempt: clone the child, take its listener, calibrate, let it go and
+ * see it exec. Everything it made is released at one place, except what it
+ * hands to child on success. */
+static enum attempt_result attempt(const struct sr_spawn_req *req, struct sr_child *child, int notify,
+                                   char *msg, size_t msglen)
+{
+    static const char *const empty_env[] = { NULL };
+    /* The child's stack: a region of this frame, which outlives the child's
+     * use of it (it execs or is reaped before attempt returns) and which the
+     * parent's own calls, all below this frame, never reach. No mapping to
+     * make and unmake, and pages the caller's stack has usually touched
+     * already, so no page faults either (each costs ~10 us on these VMs). */
+    char stack[CHILD_STACK] __attribute__((aligned(64)));
+    enum attempt_result result = FAILED;
+    int sv[2] = { -1, -1 }, pidfd = -1, listener = -1;
+    pid_t pid = -1;
+    void *path_page = NULL;
+    struct sync_msg m;
+    int rc;
+
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         sr_fmt(msg, msglen, "socketpair: %s", strerror(errno));
-        return -1;
+        goto out;
     }
-    static const char *const empty_env[] = { NULL };
-    void *path_page = secret_empty_path();
-    if (!path_page) {
+    if (!(path_page = secret_empty_path())) {
         sr_fmt(msg, msglen, "mmap: %s", strerror(errno));
-        close(sv[0]); close(sv[1]);
-        return -1;
+        goto out;
     }
     struct child_args a = { req, sv[1], path_page, notify, getpid(), ignored_signals(), empty_env };
-
-    /* A private stack for the child; the caller's stays untouched. */
-    size_t stack_size = 256 * 1024;
-    void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) {
-        sr_fmt(msg, msglen, "mmap child stack: %s", strerror(errno));
-        munmap(path_page, 4096);
-        close(sv[0]); close(sv[1]);
-        return -1;
-    }
     /* No signal handler of the caller may run on the child's stack. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int pidfd = -1;
     /* No exit signal: a caller that ignores SIGCHLD or reaps with
      * waitpid(-1) must not take our child's status away (we wait with
      * __WALL and watch the pidfd). */
-    pid_t pid = clone(child_main, (char *)stack + stack_size, CLONE_VM | CLONE_PIDFD, &a, &pidfd);
+    pid = clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_PIDFD, &a, &pidfd);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(sv[1]);
+    sv[1] = -1;
     if (pid < 0) {
-        munmap(stack, stack_size);
-        munmap(path_page, 4096);
-        close(sv[0]);
         sr_fmt(msg, msglen, "clone: %s", strerror(clone_errno));
-        return -1;
+        goto out;
     }
 
-    int result = -1;
-    struct sync_msg m;
-    int rc = read_msg(sv[0], &m, 10000);
-    if (rc == 1 && m.kind == MSG_READY) {
-        int listener = -1;
-        if (notify) {
-            listener = (int)syscall(SYS_pidfd_getfd, pidfd, m.value, 0);
-            if (listener < 0) {
-                /* Kernel too old, ptrace refused by Yama or the container's
-                 * policy: violations will kill without a name (remembered
-                 * for later runs; a passing shortage such as EMFILE is not). */
-                if (errno == ENOSYS || errno == EPERM || errno == EACCES) atomic_store(&notify_unavailable, 1);
-                result = 1;
-                goto fail;
-            }
-            fcntl(listener, F_SETFD, FD_CLOEXEC);
-            if (calibrate(listener, sv[0], &child->notif_next) < 0) {
-                close(listener);
-                sr_fmt(msg, msglen, "the filter's first notification did not come as expected");
-                goto fail;
-            }
-        }
-        child->exec_ns = sr_now_ns();
-        if (write(sv[0], "G", 1) != 1) { if (listener >= 0) close(listener); sr_fmt(msg, msglen, "sync: %s", strerror(errno)); goto fail; }
-        rc = read_msg(sv[0], &m, 10000);
-        if (rc == 0) {                           /* exec succeeded: sync fd closed on exec */
-            child->pid = pid;
-            child->pidfd = pidfd;
-            child->listener = listener;
-            child->notify = listener >= 0;
-            close(sv[0]);
-            munmap(stack, stack_size);
-            munmap(path_page, 4096);
-            return 0;
-        }
-        if (listener >= 0) close(listener);
+    rc = read_msg(sv[0], &m, 10000);
+    if (rc != 1 || m.kind != MSG_READY) {
+        explain(req, rc, &m, msg, msglen);
+        goto out;
     }
-    if (rc == 1 && m.kind == MSG_FAIL) {
-        if (strcmp(m.step, "execveat") == 0 && m.err == EACCES)
-            sr_fmt(msg, msglen, "the program cannot be executed by uid %u: make it world-executable (chmod a+rx)",
-                   req->drop_privileges ? req->cfg->sandbox_uid : (unsigned)getuid());
-        else
-            sr_fmt(msg, msglen, "setting up the sandbox failed at %s: %s", m.step, strerror(m.err));
-    } else if (rc == -ETIMEDOUT) {
-        sr_fmt(msg, msglen, "setting up the sandbox timed out");
-    } else if (rc != 1) {
-        sr_fmt(msg, msglen, "the sandbox set-up ended without a word (%s)", rc == 0 ? "child died" : strerror(-rc));
+    if (notify) {
+        listener = (int)syscall(SYS_pidfd_getfd, pidfd, m.value, 0);
+        if (listener < 0) {
+            /* Kernel too old, ptrace refused by Yama or the container's
+             * policy: violations will kill without a name (remembered for
+             * later runs; a passing shortage such as EMFILE is not). */
+            if (errno == ENOSYS || errno == EPERM || errno == EACCES) atomic_store(&notify_unavailable, 1);
+            result = NO_LISTENER;
+            goto out;
+        }
+        fcntl(listener, F_SETFD, FD_CLOEXEC);
+        if (calibrate(listener, sv[0], &child->notif_next) < 0) {
+            sr_fmt(msg, msglen, "the filter's first notification did not come as expected");
+            goto out;
+        }
     }
-fail:
-    close(sv[0]);
-    reap(pid, pidfd);
-    munmap(stack, stack_size);
-    munmap(path_page, 4096);
+    child->exec_ns = sr_now_ns();
+    if (write(sv[0], "G", 1) != 1) {
+        sr_fmt(msg, msglen, "sync: %s", strerror(errno));
+        goto out;
+    }
+    rc = read_msg(sv[0], &m, 10000);
+    if (rc == 0) {                           /* exec succeeded: sync fd closed on exec */
+        child->pid = pid;
+        child->pidfd = pidfd;
+        child->listener = listener;
+        child->notify = listener >= 0;
+        pid = -1; pidfd = -1; listener = -1;  /* the caller's now */
+        result = STARTED;
+        goto out;
+    }
+    if (rc == 1 && m.kind == MSG_FAIL && strcmp(m.step, "execveat") == 0 && m.err == ETXTBSY) result = TEXT_BUSY;
+    explain(req, rc, &m, msg, msglen);
+out:
+    if (listener >= 0) close(listener);
+    if (pid > 0) reap(pid, pidfd);
+    else if (pidfd >= 0) close(pidfd);
+    for (int i = 0; i < 2; i++) if (sv[i] >= 0) close(sv[i]);
     return result;
+}
+
+/* ETXTBSY: the kernel refuses to exec a file while any process holds it
+ * open for writing. In a multithreaded caller (a JVM running several runs
+ * at once) that process can be ours: while one thread writes a program
+ * file, another thread's launch child (cloned, not yet past its
+ * close_range) holds a copy of the write descriptor for a few microseconds,
+ * and this run's exec fails. The child's copy goes as soon as that child
+ * closes its descriptors or execs, so the attempt is made again after a
+ * short back-off, 1, 2, 4 ... ms, for at most TEXT_BUSY_MAX_MS in all; a
+ * file that stays open for writing longer is someone else's doing and is
+ * reported as such. */
+#define TEXT_BUSY_MAX_MS 200
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
 }
 
 int sr_spawn(const struct sr_spawn_req *req, struct sr_child *child, char *msg, size_t msglen)
 {
     child->pid = -1; child->pidfd = -1; child->listener = -1;
     int notify = !atomic_load(&notify_unavailable);
-    int rc = attempt(req, child, notify, msg, msglen);
-    if (rc == 1) rc = attempt(req, child, 0, msg, msglen);
-    return rc == 0 ? 0 : -1;
+    unsigned waited_ms = 0, delay_ms = 1;
+    for (;;) {
+        enum attempt_result rc = attempt(req, child, notify, msg, msglen);
+        if (rc == NO_LISTENER && notify) { notify = 0; continue; }
+        if (rc == STARTED) return 0;
+        if (rc != TEXT_BUSY) return -1;
+        if (waited_ms >= TEXT_BUSY_MAX_MS) {
+            sr_fmt(msg, msglen, "the program file is open for writing by another process "
+                   "(exec failed with ETXTBSY for %u ms): close it before running it", waited_ms);
+            return -1;
+        }
+        unsigned d = delay_ms < TEXT_BUSY_MAX_MS - waited_ms ? delay_ms : TEXT_BUSY_MAX_MS - waited_ms;
+        sleep_ms(d);
+        waited_ms += d;
+        if (delay_ms < 64) delay_ms *= 2;
+    }
 }

@@ -43,16 +43,23 @@ ssize_t sr_read_small_at(int dirfd, const char *name, char *buf, size_t cap)
 {
     int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
-    ssize_t total = 0;
-    while ((size_t)total < cap - 1) {
-        ssize_t n = read(fd, buf + total, cap - 1 - total);
+    size_t total = 0;
+    int err = 0;
+    for (;;) {
+        char extra;
+        /* Once buf is full, one byte more tells a file that fits exactly
+         * from one that does not. */
+        ssize_t n = total < cap - 1 ? read(fd, buf + total, cap - 1 - total) : read(fd, &extra, 1);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        total += n;
+        if (n < 0) { err = errno; break; }
+        if (n == 0) break;
+        if (total == cap - 1) { err = EFBIG; break; }
+        total += (size_t)n;
     }
     close(fd);
     buf[total] = '\0';
-    return total;
+    if (err) { errno = err; return -1; }
+    return (ssize_t)total;
 }
 
 ssize_t sr_read_small(const char *path, char *buf, size_t cap)

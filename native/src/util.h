@@ -16,7 +16,9 @@ uint64_t sr_now_ns(void);
 /* write() until done or a real error (EINTR retried). 0 on success. */
 int sr_write_all(int fd, const void *buf, size_t len);
 
-/* Reads a small file (cgroup or proc) into buf, NUL-terminated. Bytes read, or -1. */
+/* Reads a small file (cgroup or proc) whole into buf, NUL-terminated.
+ * Bytes read, or -1 with errno: a read error, or EFBIG when the file does
+ * not fit (never a silently cut file). */
 ssize_t sr_read_small(const char *path, char *buf, size_t cap);
 ssize_t sr_read_small_at(int dirfd, const char *name, char *buf, size_t cap);
 
