@@ -39,8 +39,8 @@
 static atomic_int notify_unavailable;
 
 /* The child's stack: child_main's frames and the filter it builds
- * (struct sr_policy, 8 KiB) fit with room to spare. */
-#define CHILD_STACK (32 * 1024)
+ * (struct sr_policy, 3 KiB) take about 4 KiB; room to spare. */
+#define CHILD_STACK (16 * 1024)
 
 /* ---- the child: raw system calls only ------------------------------------
  * It shares the caller's memory (and TLS) until exec, so it must not touch
