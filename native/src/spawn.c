@@ -39,8 +39,8 @@
 static atomic_int notify_unavailable;
 
 /* The child's stack: child_main's frames and the filter it builds
- * (struct sr_policy, 8 KiB) fit with room to spare. */
-#define CHILD_STACK (32 * 1024)
+ * (struct sr_policy, 3 KiB) take about 4 KiB; room to spare. */
+#define CHILD_STACK (16 * 1024)
 
 /* ---- the child: raw system calls only ------------------------------------
  * It shares the caller's memory (and TLS) until exec, so it must not touch
@@ -64,6 +64,9 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 #define sys5(n, a, b, c, d, e) sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 enum { MSG_READY = 1, MSG_FAIL = 2, MSG_CALIBRATED = 3 };
+/* What the supervisor answers the calibration call with: no kill() returns
+ * it, and no container runtime's filter would. */
+#define CALIBRATION_ANSWER 0x5EC0CA1L
 struct sync_msg { int kind; int value; int err; char step[36]; };
 
 struct child_args {
@@ -237,19 +240,23 @@ static long setup_seccomp(const struct child *c)
     return a->notify ? listener : -1;
 }
 
-/* Tells the parent the filter is in place (and where its listener is), then
- * makes one call no profile allows, answered by the supervisor before the
- * program exists: it learns where the ids of the filter's notifications
- * start (see notify.c). Then waits for the word to go. */
+/* Tells the parent the filter is in place (and where its listener is).
+ * With a listener, then makes one call no profile allows, which the parent
+ * answers with CALIBRATION_ANSWER once it holds the listener: it learns
+ * where the ids of the filter's notifications start (see notify.c), and the
+ * answer is the word to go (the listener is O_CLOEXEC: the parent must have
+ * it before the exec). Where a container runtime's own filter refused the
+ * call before ours saw it, the child says so and waits for the word.
+ * Without a listener there is nothing to wait for. */
 static void report_ready(const struct child *c, long listener)
 {
     struct sync_msg m = { MSG_READY, (int)listener, 0, "" };
     sys3(SYS_write, c->sync_fd, &m, sizeof m);
-    if (listener >= 0) {
-        long cal = sys2(SR_CALIBRATION_SYSCALL, 0, 0);
-        struct sync_msg k = { MSG_CALIBRATED, (int)cal, 0, "" };
-        sys3(SYS_write, c->sync_fd, &k, sizeof k);
-    }
+    if (listener < 0) return;
+    long cal = sys2(SR_CALIBRATION_SYSCALL, 0, 0);
+    if (cal == CALIBRATION_ANSWER) return;
+    struct sync_msg k = { MSG_CALIBRATED, (int)cal, 0, "" };
+    sys3(SYS_write, c->sync_fd, &k, sizeof k);
     char go = 0;
     if (sys3(SYS_read, c->sync_fd, &go, 1) != 1 || go != 'G') for (;;) sys1(SYS_exit_group, 126);
 }
@@ -346,12 +353,13 @@ static int read_msg(int fd, struct sync_msg *m, int timeout_ms)
 }
 
 /* Takes the child's calibration call (no other can come before the program
- * runs) and answers it with ENOSYS, until the child says it is past it.
- * *next is then the id the next notification must have, or 0 when the
- * container runtime's own filter refused the call before ours saw it (the
- * first notification then sets the count). Returns 0, or -1 when the child
- * went silent. */
-static int calibrate(int listener, int sync_fd, uint64_t *next)
+ * runs), notes the time and answers it, which lets the child exec. *next is
+ * then the id the next notification must have. Returns 1 then; 0 when the
+ * child said the call never came here (a container runtime's own filter
+ * answered it: *next stays 0 and the first notification sets the count; the
+ * child then waits for 'G'); -1 when the child went silent or something
+ * else came. */
+static int calibrate(int listener, int sync_fd, uint64_t *next, uint64_t *exec_ns)
 {
     *next = 0;
     for (;;) {
@@ -359,22 +367,22 @@ static int calibrate(int listener, int sync_fd, uint64_t *next)
         int n = poll(p, 2, 10000);
         if (n < 0 && errno == EINTR) continue;      /* a caller's signal (a JVM has them) */
         if (n <= 0) return -1;
-        if (p[0].revents & POLLIN) {
-            struct seccomp_notif req;
-            memset(&req, 0, sizeof req);
-            int got;
-            do got = ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req); while (got < 0 && errno == EINTR);
-            if (got == 0) {
-                if (req.data.nr != SR_CALIBRATION_SYSCALL || req.data.args[0] != 0) return -1;
-                struct seccomp_notif_resp resp = { req.id, 0, -ENOSYS, 0 };
-                ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-                *next = req.id + 1;
-            }
-            continue;
+        if (p[1].revents) {                         /* the child spoke (or died) instead */
+            struct sync_msg m;
+            return read_msg(sync_fd, &m, 0) == 1 && m.kind == MSG_CALIBRATED ? 0 : -1;
         }
-        struct sync_msg m;
-        if (read_msg(sync_fd, &m, 0) != 1 || m.kind != MSG_CALIBRATED) return -1;
-        return 0;
+        if (!(p[0].revents & POLLIN)) return -1;
+        struct seccomp_notif req;
+        memset(&req, 0, sizeof req);
+        int got;
+        do got = ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req); while (got < 0 && errno == EINTR);
+        if (got < 0 && errno == ENOENT) continue;   /* withdrawn (the child died): the socket will say */
+        if (got < 0) return -1;
+        if (req.data.nr != SR_CALIBRATION_SYSCALL || req.data.args[0] != 0) return -1;
+        *next = req.id + 1;
+        *exec_ns = sr_now_ns();
+        struct seccomp_notif_resp resp = { req.id, CALIBRATION_ANSWER, 0, 0 };
+        return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0 ? 1 : -1;
     }
 }
 
@@ -430,6 +438,7 @@ static enum attempt_result attempt(const struct sr_spawn_req *req, struct sr_chi
     struct sync_msg m;
     int rc;
 
+    child->unusable = 0;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         sr_fmt(msg, msglen, "socketpair: %s", strerror(errno));
         goto out;
@@ -472,15 +481,20 @@ static enum attempt_result attempt(const struct sr_spawn_req *req, struct sr_chi
             goto out;
         }
         fcntl(listener, F_SETFD, FD_CLOEXEC);
-        if (calibrate(listener, sv[0], &child->notif_next) < 0) {
+        int cal = calibrate(listener, sv[0], &child->notif_next, &child->exec_ns);
+        if (cal < 0) {
             sr_fmt(msg, msglen, "the filter's first notification did not come as expected");
             goto out;
         }
-    }
-    child->exec_ns = sr_now_ns();
-    if (write(sv[0], "G", 1) != 1) {
-        sr_fmt(msg, msglen, "sync: %s", strerror(errno));
-        goto out;
+        if (cal == 0) {
+            child->exec_ns = sr_now_ns();
+            if (write(sv[0], "G", 1) != 1) {
+                sr_fmt(msg, msglen, "sync: %s", strerror(errno));
+                goto out;
+            }
+        }
+    } else {
+        child->exec_ns = sr_now_ns();           /* the child execs right after READY */
     }
     rc = read_msg(sv[0], &m, 10000);
     if (rc == 0) {                           /* exec succeeded: sync fd closed on exec */
@@ -492,7 +506,11 @@ static enum attempt_result attempt(const struct sr_spawn_req *req, struct sr_chi
         result = STARTED;
         goto out;
     }
-    if (rc == 1 && m.kind == MSG_FAIL && strcmp(m.step, "execveat") == 0 && m.err == ETXTBSY) result = TEXT_BUSY;
+    if (rc == 1 && m.kind == MSG_FAIL && strcmp(m.step, "execveat") == 0) {
+        if (m.err == ETXTBSY) result = TEXT_BUSY;
+        /* The rest are the program's: not executable, not a valid ELF, too long arguments ... */
+        child->unusable = m.err != ENOMEM && m.err != EAGAIN && m.err != EMFILE && m.err != ENFILE && m.err != EINTR;
+    }
     explain(req, rc, &m, msg, msglen);
 out:
     if (listener >= 0) close(listener);

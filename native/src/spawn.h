@@ -30,10 +30,16 @@ struct sr_child {
     int notify;                  /* violations are notified (even once the listener is closed) */
     uint64_t notif_next;         /* the id the next notification must have (notify.c) */
     uint64_t exec_ns;            /* when the program was let go */
+    int unusable;                /* on failure: the exec itself was refused for the program's sake
+                                  * (not executable, a bad ELF, arguments too long, held open for
+                                  * writing), not for want of resources: nothing ran */
 };
 
 /* Returns 0 when the program is running; -1 with msg when it could not be
- * started (nothing runs then: the child is reaped). */
+ * started (nothing runs then: the child is reaped; child->unusable says
+ * whether the program is to blame). An exec refused with ETXTBSY (the file
+ * open for writing, which in a multithreaded caller can be another
+ * thread's launch for a moment) is tried again for up to 200 ms. */
 int sr_spawn(const struct sr_spawn_req *req, struct sr_child *child, char *msg, size_t msglen);
 
 #endif

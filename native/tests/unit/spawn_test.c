@@ -7,6 +7,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -14,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "program.h"
 #include "sandboxrun.h"
+#include "spawn.h"
 #include "unit.h"
 #include "util.h"
 
@@ -118,11 +126,64 @@ static void held_open_for_writing(const char *self)
     CHECK(rc != 0 && r.verdict == SR_LAUNCH_ERROR && strstr(r.message, "open for writing by another process"),
           "a program held open for writing: rc %d, %s: %s", rc, sr_verdict_name(r.verdict), r.message);
     CHECK(took >= 150 && took < 5000, "the retries are bounded (%llu ms)", (unsigned long long)took);
+    /* sr_spawn itself says the program is to blame (run.c: nothing ran). */
+    char m[256];
+    int prog = sr_open_program(path, m, sizeof m), p[2];
+    if (prog < 0 || pipe2(p, O_CLOEXEC) < 0) { fprintf(stderr, "%s\n", m); exit(2); }
+    sr_config cfg;
+    sr_config_defaults(&cfg);
+    const char *argv[] = { "spawn_test", "limits", NULL };
+    cfg.program = path;
+    cfg.argv = argv;
+    struct sr_spawn_req req = { .cfg = &cfg, .prog_fd = prog, .stdin_fd = p[0], .stdout_w = p[1], .stderr_w = p[1],
+                                .drop_privileges = geteuid() == 0 };
+    struct sr_child child;
+    memset(&child, 0, sizeof child);
+    CHECK(sr_spawn(&req, &child, m, sizeof m) == -1 && child.unusable == 1 && child.pid == -1,
+          "sr_spawn on a file held open for writing: unusable %d, %s", child.unusable, m);
+    close(prog); close(p[0]); close(p[1]);
     close(fd);
     rc = run(path, "limits", 64 << 20, &r);                /* closed: it runs */
     CHECK(rc == 0 && r.verdict == SR_COMPLETED, "once closed: %s: %s", sr_verdict_name(r.verdict), r.message);
     unlink(path);
     rmdir(dir);
+}
+
+/* A container runtime whose own filter answers kill(0, 0) (the calibration
+ * call) itself, before ours sees it: runs still start, and violations are
+ * still named. Stacked filters: the runtime's ERRNO wins over our notify. */
+static void runtime_swallows_calibration(const char *self)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_kill, 0, 5),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]) + 4),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { sizeof f / sizeof *f, f };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) _exit(90);
+        if (kill(0, 0) == 0 || errno != EPERM) _exit(91);
+        sr_result r;
+        if (run(self, "limits", 64 << 20, &r) != 0 || r.verdict != SR_COMPLETED || !strstr(out, "stack 67108864")) {
+            fprintf(stderr, "swallowed calibration: %s: %s\n", sr_verdict_name(r.verdict), r.message);
+            _exit(92);
+        }
+        run(self, "other-pid", 64 << 20, &r);
+        if (r.verdict != SR_SYSCALL_VIOLATION || strcmp(r.syscall, "prlimit64") != 0) {
+            fprintf(stderr, "swallowed calibration, violation: %s %s: %s\n", sr_verdict_name(r.verdict), r.syscall, r.message);
+            _exit(93);
+        }
+        _exit(0);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "runs under a runtime filter that answers kill(0, 0): status %#x", status);
 }
 
 int main(int argc, char **argv)
@@ -135,5 +196,6 @@ int main(int argc, char **argv)
     stack_is_the_memory_limit(self);
     other_pids_refused(self);
     held_open_for_writing(self);
+    runtime_swallows_calibration(self);
     return unit_done("spawn_test");
 }
