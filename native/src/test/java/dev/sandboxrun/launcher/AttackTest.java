@@ -207,10 +207,9 @@ class AttackTest extends LauncherTestBase {
         Path prog = Launcher.attack("dodge-violation");
         Launcher.Started started = Launcher.in(s).opt("--wall-ms=20000").program(prog).start();
         assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
-        long pid = started.launcherProcess().pid();
-        new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
+        started.signal("STOP");
         Thread.sleep(2500);
-        new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
+        started.signal("CONT");
         Run r = started.finish();
         assertEquals("SyscallViolation", r.verdict(), r.describe());
         r.assertNoSurvivors();
@@ -380,14 +379,13 @@ class AttackTest extends LauncherTestBase {
         Path prog = Launcher.attack("thread-burner");
         Launcher.Started started = Launcher.in(s).opt("--profile=threads", "--cpu-ms=1000", "--wall-ms=20000")
                 .program(prog, "8").start();
-        long pid = started.launcherProcess().pid();
         try {
             assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
-            assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor());
+            started.signal("STOP");
             assertTrue(Launcher.waitUntil(() -> !Launcher.isRunning(prog), 10_000),
                     "RLIMIT_CPU did not end the program");
         } finally {
-            new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
+            started.signal("CONT");
         }
         Run r = started.finish().verdict("CpuTimeLimitExceeded");
         assertEquals("SIGXCPU", r.text("signal"), "the backstop ended the run, not the supervisor" + r.describe());
@@ -456,19 +454,17 @@ class AttackTest extends LauncherTestBase {
     void theProgramDiesWithTheLauncher(Situation s) {
         // SIGKILL the launcher mid-run: its program must be gone within a second, and the
         // cgroup the killed launcher could not remove must be removed by the next run
-        Set<Path> before = Launcher.sandboxCgroups();
         Path prog = Launcher.legit("sleep");
         Launcher.Started started = Launcher.in(s).opt("--wall-ms=20000").program(prog, "forever").start();
         assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
-        Set<Path> runCgroups = new TreeSet<>(Launcher.sandboxCgroups());
-        runCgroups.removeAll(before);
+        Set<Path> runCgroups = started.cgroups();
         if (s == Situation.ROOT_WITH_CGROUP) {
             assertFalse(runCgroups.isEmpty(), "the run has a sandboxrun-* cgroup beneath the launcher's own");
         }
-        started.launcherProcess().destroyForcibly(); // SIGKILL
+        started.signal("KILL");
         Run killed = started.finish();
         boolean gone = Launcher.waitUntil(() -> !Launcher.isRunning(prog), 1000);
-        List<String> left = Launcher.stagedProcesses();
+        List<String> left = Launcher.ourStagedProcesses();
         for (String l : left) {
             ProcessHandle.of(Long.parseLong(l.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
         }
