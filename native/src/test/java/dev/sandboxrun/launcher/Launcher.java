@@ -33,6 +33,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -179,7 +181,7 @@ final class Launcher {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "sandboxrun-launcher-tests-");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             copyExecutable(launcher, dir.resolve("sandbox-launch"));
-            for (String kind : List.of("attack", "legit")) {
+            for (String kind : List.of("attack", "legit", "tools")) {
                 Path from = build.resolve("tests").resolve(kind);
                 assertTrue(Files.isDirectory(from),
                         "test programs are not built: " + from + " (run make -C native test-programs)");
@@ -227,6 +229,13 @@ final class Launcher {
     static Path attack(String name) {
         Path p = staging().resolve("attack").resolve(name);
         assertTrue(Files.isRegularFile(p), "test program not built: " + p);
+        return p;
+    }
+
+    /** A helper program of native/tests/tools (put around the launcher). */
+    static Path tool(String name) {
+        Path p = staging().resolve("tools").resolve(name);
+        assertTrue(Files.isRegularFile(p), "test tool not built: " + p);
         return p;
     }
 
@@ -446,6 +455,8 @@ final class Launcher {
         byte[] launcherStdin = new byte[0];
         final Map<String, String> env = new LinkedHashMap<>();
         final List<String> innerPrefix = new ArrayList<>();
+        final List<String> outerPrefix = new ArrayList<>();
+        String groups;
         long timeoutMs = 60_000;
         Function<InputStream, CompletableFuture<byte[]>> stdoutReader;
 
@@ -513,6 +524,18 @@ final class Launcher {
             return this;
         }
 
+        /** A command put before everything else, the privilege drop included (e.g. unshare). */
+        Invocation outer(String... cmd) {
+            outerPrefix.addAll(Arrays.asList(cmd));
+            return this;
+        }
+
+        /** Unprivileged: keeps these supplementary groups (comma-separated) instead of none. */
+        Invocation groups(String csv) {
+            groups = csv;
+            return this;
+        }
+
         Invocation timeoutMs(long ms) {
             timeoutMs = ms;
             return this;
@@ -534,7 +557,7 @@ final class Launcher {
             Path resultFile = useResultFile ? workPath("result") : null;
             Path report = pidNamespace ? workPath("survivors") : null;
 
-            List<String> cmd = new ArrayList<>();
+            List<String> cmd = new ArrayList<>(outerPrefix);
             if (pidNamespace) {
                 cmd.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--",
                         "bash", "-c", NS_INIT, "nsinit", report.toString(),
@@ -542,6 +565,9 @@ final class Launcher {
             }
             if (situation == Situation.UNPRIVILEGED_NO_CGROUP && isRoot()) {
                 cmd.addAll(Arrays.asList(SETPRIV));
+                if (groups != null) {
+                    cmd.set(cmd.indexOf("--clear-groups"), "--groups=" + groups);
+                }
             }
             cmd.addAll(innerPrefix);
             cmd.add(launcher().toString());
@@ -566,7 +592,7 @@ final class Launcher {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            if (!pidNamespace) {
+            if (!pidNamespace && outerPrefix.isEmpty()) {
                 LAUNCHER_PIDS.add(p.pid());
             }
             AtomicBoolean destroyed = new AtomicBoolean();
@@ -612,7 +638,7 @@ final class Launcher {
          * (setpriv executes the launcher, so its pid is the launcher's).
          */
         long launcherPid() {
-            assertTrue(!inv.pidNamespace && inv.innerPrefix.isEmpty(),
+            assertTrue(!inv.pidNamespace && inv.innerPrefix.isEmpty() && inv.outerPrefix.isEmpty(),
                     "only a launcher started directly (no namespace, no wrapper) can be signalled");
             return p.pid();
         }
@@ -736,8 +762,18 @@ final class Launcher {
                 }
             }
             return got.toByteArray();
-        });
+        }, READERS);
     }
+
+    /**
+     * Readers block in read() for a launcher's whole run: each gets a thread of its own
+     * (the common pool has as few threads as the machine has CPUs).
+     */
+    static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "launcher-stream-reader");
+        t.setDaemon(true);
+        return t;
+    });
 
     // ------------------------------------------------------------------ a run's outcome
 
