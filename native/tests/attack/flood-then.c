@@ -1,5 +1,6 @@
 /* Attack: hide behind a slow reader of the launcher's stdout. Writes argv[1]
- * KiB (default 2048) to stdout, then:
+ * KiB (default 512: less than its stdout pipe holds, so a stalled reader
+ * never blocks it) to stdout, then:
  *   touch MIB   touches MIB MiB (default 300) and sleeps 10 s, then exits 0
  *   spin        spins for ever
  * Must happen, while nobody reads the launcher's stdout for seconds: the
@@ -14,7 +15,7 @@
 
 int main(int argc, char **argv)
 {
-    size_t kib = argc > 1 ? (size_t)atol(argv[1]) : 2048;
+    size_t kib = argc > 1 ? (size_t)atol(argv[1]) : 512;
     const char *then = argc > 2 ? argv[2] : "touch";
     static char line[1024];
     memset(line, 'x', sizeof line);

@@ -69,6 +69,13 @@ class HardeningTest extends LauncherTestBase {
 
     // ---------------------------------------------------------------- a slow stdout reader
 
+    /*
+     * A stalled consumer may stall the program (its stdout pipe fills up: 1 MiB, plus the
+     * chunk the launcher is passing on), never the supervisor. So the program writes less
+     * than that, 512 KiB, and is never blocked itself: whatever it does next must be
+     * stopped on time while nobody reads.
+     */
+
     /** Reads nothing for 4 s, then everything: a stalled pod log or JVM caller. */
     private static CompletableFuture<byte[]> stalledFor4s(InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
@@ -88,12 +95,12 @@ class HardeningTest extends LauncherTestBase {
     @ParameterizedTest
     @EnumSource(Situation.class)
     void aStalledReaderDoesNotHoldUpTheMemoryLimit(Situation s) {
-        // 2 MiB to stdout, then 300 MiB touched under 64M and a 10 s sleep
+        // 512 KiB to stdout, then 300 MiB touched under 64M and a 10 s sleep
         Run r = Launcher.in(s).inPidNamespace().opt("--stdout-max=8M", "--memory=64M", "--wall-ms=20000")
                 .stdoutReader(HardeningTest::stalledFor4s)
-                .program(Launcher.attack("flood-then"), "2048", "touch", "300").run()
+                .program(Launcher.attack("flood-then"), "512", "touch", "300").run()
                 .verdict("MemoryLimitExceeded");
-        assertEquals(2 * MIB, r.stdout.length, "all the output is passed on, late" + r.describe());
+        assertEquals(MIB / 2, r.stdout.length, "all the output is passed on, late" + r.describe());
         assertTrue(r.num("wallMs") < 3000, "stopped on time, not when the reader came back" + r.describe());
     }
 
@@ -102,9 +109,9 @@ class HardeningTest extends LauncherTestBase {
     void aStalledReaderDoesNotHoldUpTheCpuLimit(Situation s) {
         Run r = Launcher.in(s).inPidNamespace().opt("--stdout-max=8M", "--cpu-ms=500", "--wall-ms=20000")
                 .stdoutReader(HardeningTest::stalledFor4s)
-                .program(Launcher.attack("flood-then"), "2048", "spin").run()
+                .program(Launcher.attack("flood-then"), "512", "spin").run()
                 .verdict("CpuTimeLimitExceeded");
-        assertEquals(2 * MIB, r.stdout.length, "all the output is passed on, late" + r.describe());
+        assertEquals(MIB / 2, r.stdout.length, "all the output is passed on, late" + r.describe());
         assertTrue(r.num("cpuMs") < 1000, "the CPU limit held while nobody read" + r.describe());
         assertTrue(r.num("wallMs") < 3000, "stopped on time, not when the reader came back" + r.describe());
     }
