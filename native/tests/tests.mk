@@ -1,7 +1,8 @@
-# The programs the launcher tests run: tests/attack/* (one attack each) and
-# tests/legit/* (well-behaved programs with exact output). Included by
-# native/Makefile, run from native/; every program lands in
-# $(BUILD)/tests/attack/NAME or $(BUILD)/tests/legit/NAME.
+# The programs the launcher tests run: tests/attack/* (one attack each),
+# tests/legit/* (well-behaved programs with exact output) and tests/tools/*
+# (helpers the tests put around the launcher, e.g. a seccomp wrapper).
+# Included by native/Makefile, run from native/; every program lands in
+# $(BUILD)/tests/KIND/NAME (KIND: attack, legit, tools).
 #
 # How a source is built is told by its name:
 #   NAME.c          static glibc C           gcc -static
@@ -30,15 +31,16 @@ T_OUT := $(BUILD)/tests
 # NAME for every source, whatever its kind.
 t_names = $(sort $(basename $(notdir $(wildcard tests/$(1)/*.c tests/$(1)/*.cpp tests/$(1)/*.rs))))
 TEST_PROGRAMS := $(addprefix $(T_OUT)/attack/,$(call t_names,attack)) \
-                 $(addprefix $(T_OUT)/legit/,$(call t_names,legit))
+                 $(addprefix $(T_OUT)/legit/,$(call t_names,legit)) \
+                 $(addprefix $(T_OUT)/tools/,$(call t_names,tools))
 
 .PHONY: test-programs
 test-programs: $(TEST_PROGRAMS)
 
-$(T_OUT)/attack $(T_OUT)/legit:
+$(T_OUT)/attack $(T_OUT)/legit $(T_OUT)/tools:
 	mkdir -p $@
 
-# One set of rules per folder (attack, legit).
+# One set of rules per folder (attack, legit, tools).
 define t_rules
 $(T_OUT)/$(1)/%-nolibc: tests/$(1)/%-nolibc.c | $(T_OUT)/$(1)
 	$(TEST_CC) $(NOLIBC_FLAGS) -o $$@ $$<
@@ -57,3 +59,4 @@ $(T_OUT)/$(1)/%: tests/$(1)/%.rs | $(T_OUT)/$(1)
 endef
 $(eval $(call t_rules,attack))
 $(eval $(call t_rules,legit))
+$(eval $(call t_rules,tools))

@@ -1,8 +1,10 @@
 /* Attack: raise the limits the launcher set (RLIMIT_CPU, RLIMIT_AS,
  * RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_FSIZE, RLIMIT_CORE) to infinity, then
- * spin forever. Must happen: the raise is killed (SyscallViolation
- * "prlimit64" or "setrlimit") or fails, and the CPU limit still ends the run
- * (CpuTimeLimitExceeded). */
+ * spin forever. Must happen: setrlimit itself is allowed (a program may
+ * change its limits within the hard limits), but every limit the launcher
+ * set has that value as its hard limit too: raising RLIMIT_CPU, RLIMIT_FSIZE,
+ * RLIMIT_CORE and RLIMIT_NOFILE fails with EPERM ("refused: setrlimit N
+ * EPERM"), and the CPU limit still ends the run (CpuTimeLimitExceeded). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

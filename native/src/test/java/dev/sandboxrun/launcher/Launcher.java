@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,9 +32,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -68,16 +76,19 @@ final class Launcher {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final String[] SETPRIV = {"setpriv", "--reuid=65534", "--regid=65534",
+    static final String[] SETPRIV = {"setpriv", "--reuid=65534", "--regid=65534",
         "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"};
 
     /**
-     * PID 1 of a fresh PID namespace (bash): opens descriptors 5..20 on a file when asked,
+     * PID 1 of a fresh PID namespace (bash): writes the namespace's name (pid:[INODE]) to
+     * REPORT.ns, so that the harness knows the cgroups its launcher names after it; opens
+     * descriptors 5..20 on a file when asked,
      * runs the command, then lists every process still alive in the namespace into the
      * report file (only builtins run after the command, so nothing of ours is listed).
      */
     private static final String NS_INIT = String.join("\n",
             "report=$1; fdfile=$2; shift 2",
+            "readlink /proc/self/ns/pid > \"$report.ns\"",
             "if [ \"$fdfile\" != - ]; then",
             "  exec 5<>\"$fdfile\" 6<>\"$fdfile\" 7<>\"$fdfile\" 8<>\"$fdfile\" 9<>\"$fdfile\"",
             "  exec 10<>\"$fdfile\" 11<>\"$fdfile\" 12<>\"$fdfile\" 13<>\"$fdfile\" 14<>\"$fdfile\"",
@@ -170,7 +181,7 @@ final class Launcher {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "sandboxrun-launcher-tests-");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             copyExecutable(launcher, dir.resolve("sandbox-launch"));
-            for (String kind : List.of("attack", "legit")) {
+            for (String kind : List.of("attack", "legit", "tools")) {
                 Path from = build.resolve("tests").resolve(kind);
                 assertTrue(Files.isDirectory(from),
                         "test programs are not built: " + from + " (run make -C native test-programs)");
@@ -218,6 +229,13 @@ final class Launcher {
     static Path attack(String name) {
         Path p = staging().resolve("attack").resolve(name);
         assertTrue(Files.isRegularFile(p), "test program not built: " + p);
+        return p;
+    }
+
+    /** A helper program of native/tests/tools (put around the launcher). */
+    static Path tool(String name) {
+        Path p = staging().resolve("tools").resolve(name);
+        assertTrue(Files.isRegularFile(p), "test tool not built: " + p);
         return p;
     }
 
@@ -289,6 +307,114 @@ final class Launcher {
         return found;
     }
 
+    // ------------------------------------------------------------------ launchers of ours
+
+    /*
+     * Other launchers may run on this machine at any time (a person's run, another test
+     * suite), beneath the same cgroups. What a test checks is what ITS launchers left: a
+     * run's cgroup is named sandboxrun-<pid namespace inode>-<launcher pid>-<n>, so the
+     * harness records the pid of every launcher it starts directly (wrappers exec the
+     * launcher, so the pid is the launcher's) and the namespace of every launcher it starts
+     * in a fresh PID namespace.
+     */
+    private static final Set<Long> LAUNCHER_PIDS = ConcurrentHashMap.newKeySet();
+    private static final Set<Long> LAUNCHER_NAMESPACES = ConcurrentHashMap.newKeySet();
+    private static final Pattern CGROUP_NAME = Pattern.compile("sandboxrun-(\\d+)-(\\d+)-\\d+");
+
+    /** Forgets the launchers started so far (before each test). */
+    static void forgetLaunchers() {
+        LAUNCHER_PIDS.clear();
+        LAUNCHER_NAMESPACES.clear();
+    }
+
+    /** Counts a launcher started outside {@link Invocation#start} (e.g. by a wrapper that forks) as ours. */
+    static void ownLauncher(long pid) {
+        LAUNCHER_PIDS.add(pid);
+    }
+
+    /** The inode of a process's PID namespace; "self" for ours. */
+    static long pidNamespaceOf(String pid) {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc", pid, "ns", "pid"), "unix:ino")).longValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether a sandboxrun-* cgroup belongs to the launcher with this pid in our PID namespace. */
+    static boolean cgroupOfPid(Path cgroup, long pid) {
+        Matcher m = CGROUP_NAME.matcher(cgroup.getFileName().toString());
+        return m.matches() && Long.parseLong(m.group(1)) == pidNamespaceOf("self")
+                && Long.parseLong(m.group(2)) == pid;
+    }
+
+    /** Whether a sandboxrun-* cgroup belongs to a launcher this test started. */
+    static boolean isOurs(Path cgroup) {
+        Matcher m = CGROUP_NAME.matcher(cgroup.getFileName().toString());
+        if (!m.matches()) {
+            return false;
+        }
+        long ns = Long.parseLong(m.group(1));
+        return LAUNCHER_NAMESPACES.contains(ns)
+                || ns == pidNamespaceOf("self") && LAUNCHER_PIDS.contains(Long.parseLong(m.group(2)));
+    }
+
+    /** The sandboxrun-* cgroups of the launchers this test started. */
+    static Set<Path> ourCgroups() {
+        Set<Path> ours = new TreeSet<>(sandboxCgroups());
+        ours.removeIf(p -> !isOurs(p));
+        return ours;
+    }
+
+    /**
+     * Staged processes that are not another's: a live launcher this test did not start, and
+     * its program (whose parent it is), are someone else's run.
+     */
+    static List<String> ourStagedProcesses() {
+        String launcherExe = " " + launcher();
+        Set<Long> foreign = new TreeSet<>();
+        List<String> staged = stagedProcesses();
+        for (String l : staged) {
+            long pid = Long.parseLong(l.substring(0, l.indexOf(' ')));
+            if (l.endsWith(launcherExe) && !LAUNCHER_PIDS.contains(pid)) {
+                foreign.add(pid);
+            }
+        }
+        List<String> ours = new ArrayList<>();
+        for (String l : staged) {
+            long pid = Long.parseLong(l.substring(0, l.indexOf(' ')));
+            long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+            if (!foreign.contains(pid) && !foreign.contains(parent)) {
+                ours.add(l);
+            }
+        }
+        return ours;
+    }
+
+    /**
+     * After a test: no cgroup and no process of the launchers it started is left. A leaked
+     * cgroup is removed (when empty) so that one leak does not fail every later test.
+     */
+    static void assertNothingLeftBehind() {
+        // our launchers have exited: their cgroups are gone (a launcher removes its cgroup
+        // before it exits); a moment's grace only delays the report of a leak
+        Set<Path> left = ourCgroups();
+        waitUntil(() -> {
+            left.removeIf(p -> !Files.exists(p));
+            return left.isEmpty();
+        }, 1000);
+        List<String> procs = ourStagedProcesses();
+        for (Path p : left) {
+            try {
+                Files.deleteIfExists(p); // rmdir
+            } catch (IOException e) {
+                // still populated: reported below anyway
+            }
+        }
+        assertTrue(left.isEmpty(), "cgroups left behind by the launcher: " + left);
+        assertTrue(procs.isEmpty(), "processes left behind by the launcher: " + procs);
+    }
+
     /** Processes (outside any PID namespace of ours) running a file of the staging folder. */
     static List<String> stagedProcesses() {
         List<String> found = new ArrayList<>();
@@ -329,7 +455,10 @@ final class Launcher {
         byte[] launcherStdin = new byte[0];
         final Map<String, String> env = new LinkedHashMap<>();
         final List<String> innerPrefix = new ArrayList<>();
+        final List<String> outerPrefix = new ArrayList<>();
+        String groups;
         long timeoutMs = 60_000;
+        Function<InputStream, CompletableFuture<byte[]>> stdoutReader;
 
         Invocation(Situation s) {
             this.situation = s;
@@ -389,6 +518,24 @@ final class Launcher {
             return this;
         }
 
+        /** Reads the launcher's stdout with this instead of at once (e.g. a slow consumer). */
+        Invocation stdoutReader(Function<InputStream, CompletableFuture<byte[]>> reader) {
+            stdoutReader = reader;
+            return this;
+        }
+
+        /** A command put before everything else, the privilege drop included (e.g. unshare). */
+        Invocation outer(String... cmd) {
+            outerPrefix.addAll(Arrays.asList(cmd));
+            return this;
+        }
+
+        /** Unprivileged: keeps these supplementary groups (comma-separated) instead of none. */
+        Invocation groups(String csv) {
+            groups = csv;
+            return this;
+        }
+
         Invocation timeoutMs(long ms) {
             timeoutMs = ms;
             return this;
@@ -410,7 +557,7 @@ final class Launcher {
             Path resultFile = useResultFile ? workPath("result") : null;
             Path report = pidNamespace ? workPath("survivors") : null;
 
-            List<String> cmd = new ArrayList<>();
+            List<String> cmd = new ArrayList<>(outerPrefix);
             if (pidNamespace) {
                 cmd.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--",
                         "bash", "-c", NS_INIT, "nsinit", report.toString(),
@@ -418,6 +565,9 @@ final class Launcher {
             }
             if (situation == Situation.UNPRIVILEGED_NO_CGROUP && isRoot()) {
                 cmd.addAll(Arrays.asList(SETPRIV));
+                if (groups != null) {
+                    cmd.set(cmd.indexOf("--clear-groups"), "--groups=" + groups);
+                }
             }
             cmd.addAll(innerPrefix);
             cmd.add(launcher().toString());
@@ -442,14 +592,19 @@ final class Launcher {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            CompletableFuture<byte[]> out = readAll(p.getInputStream());
-            CompletableFuture<byte[]> err = readAll(p.getErrorStream());
+            if (!pidNamespace && outerPrefix.isEmpty()) {
+                LAUNCHER_PIDS.add(p.pid());
+            }
+            AtomicBoolean destroyed = new AtomicBoolean();
+            CompletableFuture<byte[]> out = stdoutReader != null ? stdoutReader.apply(p.getInputStream())
+                    : readAll(p.getInputStream(), destroyed::get);
+            CompletableFuture<byte[]> err = readAll(p.getErrorStream(), destroyed::get);
             try (OutputStream in = p.getOutputStream()) {
                 in.write(launcherStdin);
             } catch (IOException e) {
                 // the launcher need not read its own stdin
             }
-            return new Started(this, cmd, p, resultFile, report, t0, out, err);
+            return new Started(this, cmd, p, resultFile, report, t0, out, err, destroyed);
         }
     }
 
@@ -463,9 +618,10 @@ final class Launcher {
         private final long t0;
         private final CompletableFuture<byte[]> out;
         private final CompletableFuture<byte[]> err;
+        private final AtomicBoolean destroyed;
 
         Started(Invocation inv, List<String> cmd, Process p, Path resultFile, Path report, long t0,
-                CompletableFuture<byte[]> out, CompletableFuture<byte[]> err) {
+                CompletableFuture<byte[]> out, CompletableFuture<byte[]> err, AtomicBoolean destroyed) {
             this.inv = inv;
             this.cmd = cmd;
             this.p = p;
@@ -474,16 +630,43 @@ final class Launcher {
             this.t0 = t0;
             this.out = out;
             this.err = err;
+            this.destroyed = destroyed;
         }
 
         /**
-         * The launcher's own process, to signal it: only without a PID namespace and a
-         * wrapper (setpriv executes the launcher, so its pid is the launcher's).
+         * The launcher's pid, to signal it: only without a PID namespace and a wrapper
+         * (setpriv executes the launcher, so its pid is the launcher's).
          */
-        Process launcherProcess() {
-            assertTrue(!inv.pidNamespace && inv.innerPrefix.isEmpty(),
+        long launcherPid() {
+            assertTrue(!inv.pidNamespace && inv.innerPrefix.isEmpty() && inv.outerPrefix.isEmpty(),
                     "only a launcher started directly (no namespace, no wrapper) can be signalled");
-            return p;
+            return p.pid();
+        }
+
+        /**
+         * Sends a signal (KILL, TERM, STOP, CONT...) to the launcher. Never through
+         * Process.destroy(): the JDK closes the process's streams there, under the feet of
+         * the threads still reading them.
+         */
+        void signal(String name) {
+            long pid = launcherPid();
+            try {
+                int rc = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).start().waitFor();
+                assertEquals(0, rc, "kill -" + name + " " + pid);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The cgroups (sandboxrun-*) this launcher created, while they exist. */
+        Set<Path> cgroups() {
+            long pid = launcherPid();
+            Set<Path> mine = new TreeSet<>(sandboxCgroups());
+            mine.removeIf(c -> !cgroupOfPid(c, pid));
+            return mine;
         }
 
         /** Waits for the launcher's end (within the invocation's timeout) and collects the run. */
@@ -492,6 +675,7 @@ final class Launcher {
             int status;
             try {
                 if (!p.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+                    destroyed.set(true);
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
                     p.waitFor();
@@ -506,6 +690,14 @@ final class Launcher {
             List<String> survivors = new ArrayList<>();
             try {
                 if (report != null) {
+                    Path nsFile = Path.of(report + ".ns");
+                    if (Files.exists(nsFile)) {
+                        Matcher m = Pattern.compile("pid:\\[(\\d+)]").matcher(Files.readString(nsFile));
+                        if (m.find()) {
+                            LAUNCHER_NAMESPACES.add(Long.parseLong(m.group(1)));
+                        }
+                        Files.delete(nsFile);
+                    }
                     if (Files.exists(report)) {
                         for (String l : Files.readAllLines(report)) {
                             if (!l.isBlank()) {
@@ -517,7 +709,7 @@ final class Launcher {
                         survivors.add("(no survivor report: the namespace's init did not finish)");
                     }
                 } else {
-                    survivors.addAll(stagedProcesses());
+                    survivors.addAll(ourStagedProcesses());
                 }
                 byte[] resultBytes = null;
                 if (resultFile != null && Files.exists(resultFile)) {
@@ -551,18 +743,37 @@ final class Launcher {
     /** Whether a process (outside any PID namespace of ours) runs this staged program. */
     static boolean isRunning(Path program) {
         String suffix = " " + program;
-        return stagedProcesses().stream().anyMatch(l -> l.endsWith(suffix));
+        return ourStagedProcesses().stream().anyMatch(l -> l.endsWith(suffix));
     }
 
-    private static CompletableFuture<byte[]> readAll(InputStream in) {
+    /**
+     * Reads a stream to its end in the background. The harness destroys a launcher only when
+     * it overran its time, and Process.destroy closes the streams: after that, "Stream
+     * closed" is the end of what there is to read.
+     */
+    static CompletableFuture<byte[]> readAll(InputStream in, BooleanSupplier destroyed) {
         return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
             try (in) {
-                return in.readAllBytes();
+                in.transferTo(got);
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                if (!destroyed.getAsBoolean()) {
+                    throw new UncheckedIOException(e);
+                }
             }
-        });
+            return got.toByteArray();
+        }, READERS);
     }
+
+    /**
+     * Readers block in read() for a launcher's whole run: each gets a thread of its own
+     * (the common pool has as few threads as the machine has CPUs).
+     */
+    static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "launcher-stream-reader");
+        t.setDaemon(true);
+        return t;
+    });
 
     // ------------------------------------------------------------------ a run's outcome
 
