@@ -82,7 +82,9 @@ SR_API int sr_check_program(const char *path, char *msg, size_t msglen);
  * (verdict LaunchError). out is always filled. */
 SR_API int sr_run(const sr_config *cfg, sr_result *out);
 
-/* The result document (JSON, at most SR_RESULT_MAX bytes including the NUL). */
+/* The result document (JSON, at most SR_RESULT_MAX bytes including the NUL).
+ * Its length; 0 and an empty string when cap is too small for any document
+ * (a cap of SR_RESULT_MAX always fits). */
 SR_API size_t sr_result_json(const sr_result *r, char *buf, size_t cap);
 
 SR_API const char *sr_verdict_name(sr_verdict v);

@@ -113,22 +113,38 @@ static int count_maps(struct sr_memwatch *w, uint64_t budget, uint64_t *out)
     return 0;
 }
 
-/* Another thread of the program whose files can be opened, instead of the
- * one that went away. -1 when none can. */
+/* Has this task an address space? A task past exit_mm has none: its
+ * status shows no Vm lines, or it is gone altogether (ESRCH, ENOENT). */
+static int live(ssize_t n, const char *buf)
+{
+    return n > 0 && strstr(buf, "\nVmRSS:") != NULL;
+}
+
+static int gone(int err)
+{
+    return err == ESRCH || err == ENOENT;
+}
+
+/* Another thread of the program whose files can be opened and which still
+ * has the address space, instead of the one that went away. 0 found; 1 none
+ * (every thread is ending); -1 /proc could not be read. */
 static int follow_live_thread(struct sr_memwatch *w)
 {
     char path[64];
     DIR *d = opendir(sr_fmt(path, sizeof path, "/proc/%d/task", (int)w->pid));
-    if (!d) return -1;
-    int rc = -1;
+    if (!d) return gone(errno) ? 1 : -1;
+    int rc = 1;
     struct dirent *e;
-    while (rc < 0 && (e = readdir(d))) {
+    while (rc == 1 && (e = readdir(d))) {
         int tid = atoi(e->d_name);
         if (tid <= 0 || tid == w->following) continue;
-        if (open_files(w, tid) == 0) {
-            ssize_t n = read_status(w);
-            if (n > 0 && strstr(w->buf, "\nVmRSS:")) rc = 0;
+        if (open_files(w, tid) < 0) {
+            if (!gone(errno)) rc = -1;
+            continue;
         }
+        ssize_t n = read_status(w);
+        if (live(n, w->buf)) rc = 0;
+        else if (n < 0 && !gone(errno)) rc = -1;
     }
     closedir(d);
     return rc;
@@ -142,8 +158,10 @@ int sr_memwatch_read(struct sr_memwatch *w, struct sr_mem_sample *s, uint64_t ma
      * each try takes another live one. */
     for (int tries = 0; ; tries++) {
         ssize_t n = read_status(w);
-        if (n > 0 && strstr(w->buf, "\nVmRSS:")) break;
-        if (tries == 4 || follow_live_thread(w) < 0) return -1;
+        if (live(n, w->buf)) break;
+        if (n < 0 && !gone(errno)) return -1;
+        int rc = tries < 4 ? follow_live_thread(w) : 1;
+        if (rc != 0) return rc;
     }
     uint64_t rss, pte = 0, hwm, threads;
     if (field(w->buf, "\nVmRSS:", &rss) || field(w->buf, "\nVmHWM:", &hwm) ||
@@ -153,7 +171,7 @@ int sr_memwatch_read(struct sr_memwatch *w, struct sr_mem_sample *s, uint64_t ma
     s->rss = (rss + pte) * 1024;
     s->hwm = hwm * 1024;
     s->threads = (int)threads;
-    if (w->count_maps && count_maps(w, map_budget, &s->maps) < 0) return -1;
+    if (w->count_maps && count_maps(w, map_budget, &s->maps) < 0) return gone(errno) ? 1 : -1;
     return 0;
 }
 

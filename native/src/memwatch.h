@@ -39,8 +39,9 @@ int sr_memwatch_open(struct sr_memwatch *w, int pidfd, pid_t pid, int count_maps
 
 /* One look. When the thread whose files are open has gone (the program's
  * first thread may leave while others go on), another live thread is taken.
- * map_budget: stop counting mappings past this many. 0, or -1 when no
- * thread of the program could be read (it may be ending). */
+ * map_budget: stop counting mappings past this many. 0; 1 when no thread
+ * has the address space any more (the program is ending); -1 when /proc
+ * could not be read. */
 int sr_memwatch_read(struct sr_memwatch *w, struct sr_mem_sample *s, uint64_t map_budget);
 
 void sr_memwatch_close(struct sr_memwatch *w);

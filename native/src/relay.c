@@ -2,14 +2,21 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-/* Below the allocator's mmap threshold (no map and unmap per run); a pipe
+/* The thread's buffer lives on its stack: no allocation per run. A pipe
  * read rarely returns more anyway. */
-#define RELAY_BUF (96 * 1024)
+#define RELAY_BUF (64 * 1024)
+#define RELAY_STACK (RELAY_BUF + 64 * 1024)
+/* A program that writes a byte at a time would wake the thread for every
+ * byte. After a small read its pipe is left alone for a moment to fill up
+ * (it holds 1 MiB, and a writer is only ever blocked by a full pipe); large
+ * reads mean a fast writer, which is served at once. The program's end cuts
+ * the pause short. */
+#define QUIET_MS 1
+#define SMALL_READ (32 * 1024)
 
 int sr_relay_init(struct sr_relay *r, uint64_t max, sr_stdout_fn fn, void *ctx)
 {
@@ -18,113 +25,87 @@ int sr_relay_init(struct sr_relay *r, uint64_t max, sr_stdout_fn fn, void *ctx)
     r->max = max;
     r->fn = fn;
     r->ctx = ctx;
-    r->work_fd = r->done_fd = -1;
-    r->bufsz = RELAY_BUF;
-    r->buf = malloc(r->bufsz);
-    return r->buf ? 0 : -1;
+    r->stdout_fd = -1;
+    r->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    r->ended_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    return r->event_fd >= 0 && r->ended_fd >= 0 ? 0 : -1;
 }
 
-/* The delivery thread: passes each chunk on, however long the consumer
- * takes, and says when the buffer is free again. */
-static void *deliver(void *arg)
+static void tell_supervisor(struct sr_relay *r)
+{
+    uint64_t v = 1;
+    while (write(r->event_fd, &v, sizeof v) < 0 && errno == EINTR) {}
+}
+
+/* Up to max bytes are passed on and hashed; the first byte beyond is
+ * reported (the supervisor ends the run). Later bytes are read and dropped,
+ * so the program never blocks on a full pipe while it is being killed. */
+static void take(struct sr_relay *r, const unsigned char *buf, size_t n)
+{
+    if (atomic_load(&r->over) || atomic_load(&r->consumer_gone)) return;
+    size_t pass = n;
+    int over = 0;
+    if (r->bytes + pass > r->max) { pass = (size_t)(r->max - r->bytes); over = 1; }
+    if (pass) {
+        sr_sha256_update(&r->sha, buf, pass);
+        r->bytes += pass;
+        if (r->fn && r->fn(r->ctx, buf, pass) != 0) {
+            atomic_store(&r->consumer_gone, 1);
+            tell_supervisor(r);
+        }
+    }
+    if (over) {
+        atomic_store(&r->over, 1);
+        tell_supervisor(r);
+    }
+}
+
+static void *relay_stdout(void *arg)
 {
     struct sr_relay *r = arg;
+    unsigned char buf[RELAY_BUF];
+    int ended = 0;
     for (;;) {
-        uint64_t v;
-        ssize_t n = read(r->work_fd, &v, sizeof v);
+        ssize_t n = read(r->stdout_fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n != (ssize_t)sizeof v || atomic_load(&r->quit)) break;
-        atomic_thread_fence(memory_order_acquire);
-        if (!atomic_load(&r->consumer_gone) && r->fn(r->ctx, r->buf, r->pending) != 0)
-            atomic_store(&r->consumer_gone, 1);
-        atomic_thread_fence(memory_order_release);
-        v = 1;
-        while (write(r->done_fd, &v, sizeof v) < 0 && errno == EINTR) {}
+        if (n <= 0) break;                     /* end of file: every writer is gone */
+        take(r, buf, (size_t)n);
+        if ((size_t)n < SMALL_READ && !ended) {
+            struct pollfd p = { r->ended_fd, POLLIN, 0 };
+            ended = poll(&p, 1, QUIET_MS) > 0;
+        }
     }
     return NULL;
 }
 
-int sr_relay_start(struct sr_relay *r)
+int sr_relay_start(struct sr_relay *r, int stdout_fd)
 {
-    if (!r->fn) return 0;                  /* nothing to deliver to: no thread */
-    r->work_fd = eventfd(0, EFD_CLOEXEC);
-    r->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (r->work_fd < 0 || r->done_fd < 0) return -1;
-    int e = pthread_create(&r->thread, NULL, deliver, r);
+    r->stdout_fd = stdout_fd;
+    pthread_attr_t attr;
+    if ((errno = pthread_attr_init(&attr))) return -1;
+    pthread_attr_setstacksize(&attr, RELAY_STACK);
+    int e = pthread_create(&r->thread, &attr, relay_stdout, r);
+    pthread_attr_destroy(&attr);
     if (e) { errno = e; return -1; }
-    r->threaded = 1;
+    r->started = 1;
     return 0;
 }
 
-int sr_relay_collect(struct sr_relay *r, int wait)
+void sr_relay_finish(struct sr_relay *r)
 {
-    if (!r->pending) return 1;
-    for (;;) {
-        uint64_t v;
-        if (read(r->done_fd, &v, sizeof v) == (ssize_t)sizeof v) {
-            atomic_thread_fence(memory_order_acquire);
-            r->pending = 0;
-            return 1;
-        }
-        if (errno != EAGAIN && errno != EINTR) return 0;
-        if (!wait) return 0;
-        struct pollfd p = { r->done_fd, POLLIN, 0 };
-        poll(&p, 1, -1);
-    }
+    if (!r->started) return;
+    uint64_t v = 1;
+    while (write(r->ended_fd, &v, sizeof v) < 0 && errno == EINTR) {}
+    pthread_join(r->thread, NULL);
+    r->started = 0;
 }
 
 void sr_relay_free(struct sr_relay *r)
 {
-    if (r->threaded) {
-        sr_relay_collect(r, 1);
-        atomic_store(&r->quit, 1);
-        uint64_t v = 1;
-        while (write(r->work_fd, &v, sizeof v) < 0 && errno == EINTR) {}
-        pthread_join(r->thread, NULL);
-        r->threaded = 0;
-    }
-    if (r->work_fd >= 0) close(r->work_fd);
-    if (r->done_fd >= 0) close(r->done_fd);
-    r->work_fd = r->done_fd = -1;
-    free(r->buf);
-    r->buf = NULL;
-}
-
-/* Hands len bytes of buf over: to the thread, or (no consumer) nowhere. */
-static void hand_over(struct sr_relay *r, size_t len)
-{
-    if (!r->threaded) return;
-    r->pending = len;
-    atomic_thread_fence(memory_order_release);
-    uint64_t v = 1;
-    while (write(r->work_fd, &v, sizeof v) < 0 && errno == EINTR) {}
-}
-
-/* Up to max bytes are passed on and hashed; the first byte beyond ends the
- * run (the caller sees r->over). Later bytes are read and dropped so the
- * program never blocks on a full pipe while it is being killed. */
-int sr_relay_stdout(struct sr_relay *r, int fd)
-{
-    r->last_read = 0;
-    for (int rounds = 0; rounds < 16 && !r->pending; rounds++) {
-        ssize_t n = read(fd, r->buf, r->bufsz);
-        if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 1 : -1;
-        if (n == 0) return 0;
-        r->last_read += (size_t)n;
-        if (r->over || atomic_load(&r->consumer_gone)) continue;
-        size_t pass = (size_t)n;
-        if (r->bytes + pass > r->max) {
-            pass = (size_t)(r->max - r->bytes);
-            r->over = 1;
-        }
-        if (pass) {
-            sr_sha256_update(&r->sha, r->buf, pass);
-            r->bytes += pass;
-            hand_over(r, pass);
-        }
-        if ((size_t)n < r->bufsz) return 1;     /* pipe drained for now */
-    }
-    return 1;
+    sr_relay_finish(r);
+    if (r->event_fd >= 0) close(r->event_fd);
+    if (r->ended_fd >= 0) close(r->ended_fd);
+    r->event_fd = r->ended_fd = -1;
 }
 
 int sr_relay_stderr(struct sr_relay *r, int fd)

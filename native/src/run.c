@@ -30,8 +30,8 @@
 #include "run.h"
 #include "util.h"
 
-/* Without a cgroup: a per-user backstop (all runs share uid 65534), far
- * above one run's cap, which the supervisor enforces itself. */
+/* Where no cgroup caps threads: a per-user backstop (all runs share uid
+ * 65534), far above one run's cap, which the supervisor enforces itself. */
 #define THREADS_NPROC_BACKSTOP 4096
 
 enum { GO_ON = 0, UNUSABLE = 1, FAILED = 2 };
@@ -61,7 +61,7 @@ static void init(struct sr_run *run, struct held *h, const sr_config *cfg, sr_re
     run->child.pid = -1;
     run->child.pidfd = run->child.listener = -1;
     run->mem.status_fd = run->mem.maps_fd = -1;
-    run->relay.work_fd = run->relay.done_fd = -1;
+    run->relay.event_fd = run->relay.ended_fd = -1;
     sr_cgroup_init(&run->cg);
     *h = (struct held){ -1, -1, { -1, -1 }, { -1, -1 }, 0 };
     /* Until something is read, stdout is empty: its digest says so. */
@@ -154,7 +154,8 @@ static int setup_limits(struct sr_run *run, sr_result *out)
     return GO_ON;
 }
 
-/* Large pipes, so a fast writer wakes us less often; our ends non-blocking. */
+/* Large pipes, so a fast writer wakes the reader less often. The stdout
+ * thread reads its end blocking; the supervisor's stderr end does not block. */
 static int setup_pipes(struct sr_run *run, struct held *h, sr_result *out)
 {
     if (pipe2(h->out_p, O_CLOEXEC) < 0 || pipe2(h->err_p, O_CLOEXEC) < 0) {
@@ -162,12 +163,11 @@ static int setup_pipes(struct sr_run *run, struct held *h, sr_result *out)
         return FAILED;
     }
     fcntl(h->out_p[0], F_SETPIPE_SZ, 1 << 20);
-    fcntl(h->out_p[0], F_SETFL, O_NONBLOCK);
     fcntl(h->err_p[0], F_SETFL, O_NONBLOCK);
     run->stdout_r = h->out_p[0];
     run->stderr_r = h->err_p[0];
     if (sr_relay_init(&run->relay, run->cfg->stdout_max, run->cfg->on_stdout, run->cfg->on_stdout_ctx) < 0) {
-        sr_launch_error(out, "out of memory for the relay buffer");
+        sr_launch_error(out, "eventfd: %s", strerror(errno));
         return FAILED;
     }
     return GO_ON;
@@ -186,12 +186,12 @@ static int start_program(struct sr_run *run, struct held *h, sr_result *out)
         .cfg = cfg, .prog_fd = h->prog_fd, .stdin_fd = h->stdin_fd, .stdout_w = h->out_p[1],
         .stderr_w = h->err_p[1], .cg = &run->cg, .drop_privileges = geteuid() == 0,
         .mem_threshold = run->refused_above,
-        .nproc_limit = !run->cg.version && cfg->profile == SR_PROFILE_THREADS ? THREADS_NPROC_BACKSTOP : 0,
+        .nproc_limit = cfg->profile == SR_PROFILE_THREADS && run->max_threads ? THREADS_NPROC_BACKSTOP : 0,
     };
     char msg[sizeof out->message];
     if (sr_spawn(&req, &run->child, msg, sizeof msg) < 0) {
         sr_launch_error(out, "%s", msg);
-        return FAILED;
+        return run->child.unusable ? UNUSABLE : FAILED;
     }
     /* Only the program holds the write ends now: end of file means it is gone. */
     close_fd(&h->out_p[1]);
@@ -203,7 +203,7 @@ static int start_program(struct sr_run *run, struct held *h, sr_result *out)
      * a figure above it is the program's own. */
     struct rusage self;
     run->caller_hwm = getrusage(RUSAGE_SELF, &self) == 0 ? (uint64_t)self.ru_maxrss * 1024 : UINT64_MAX;
-    if (sr_relay_start(&run->relay) < 0) {
+    if (sr_relay_start(&run->relay, run->stdout_r) < 0) {
         sr_launch_error(out, "starting the stdout relay: %s", strerror(errno));
         return FAILED;
     }
@@ -251,9 +251,11 @@ static void decide(struct sr_run *run, int status, const struct rusage *ru, sr_r
 
     long long oom = 0, hits = 0;
     uint64_t cg_peak = 0;
-    if (sr_cgroup_stats(&run->cg, &oom, &hits, &cg_peak) < 0 && f->killed_for == KILL_NONE) {
+    int completed = f->exited && f->exit_code == 0;
+    if (sr_cgroup_stats(&run->cg, &oom, &hits, &cg_peak) < 0 && f->killed_for == KILL_NONE && !completed) {
+        /* A program that died may have died of memory: say we cannot tell. */
         f->killed_for = KILL_UNWATCHABLE;
-        snprintf(f->why, sizeof f->why, "the run's cgroup could not be read at the end (out-of-memory kills unknown)");
+        snprintf(f->why, sizeof f->why, "the run's cgroup could not be read: whether memory ran out is unknown");
     }
     f->oom_kills = oom;
     f->limit_hits = hits;

@@ -1,10 +1,10 @@
 /*
- * The supervisor's loop: takes stdout and stderr from the program, answers
- * notifications, and enforces the wall clock, CPU time (all threads, read
+ * The supervisor's loop: keeps the tail of the program's stderr, answers
+ * notifications, hears from the stdout thread (relay.h), and enforces the wall clock, CPU time (all threads, read
  * from the process CPU clock with nanosecond precision; RLIMIT_CPU is only a
  * backstop) and, when there is no cgroup of our own, memory. It sleeps until
  * the next moment a limit could be reached, so a CPU-bound program is not
- * disturbed; it never blocks on the stdout consumer (relay.h).
+ * disturbed; it never waits on the stdout consumer.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,12 +21,10 @@
 #include "util.h"
 
 #define RSS_POLL_NS (10 * 1000000ull)
-/* A program that writes a byte at a time would wake us for every byte.
- * After a small read, its pipe is left alone for a moment to fill up (it
- * holds 1 MiB, and a writer is only ever blocked by a full pipe); large reads
- * mean a fast writer, which is served at once. */
+/* A program that writes stderr a byte at a time would wake us for every
+ * byte: after a small read its pipe is left alone for a moment. */
 #define QUIET_NS (1000000ull)
-#define SMALL_READ (64 * 1024)
+#define SMALL_READ (16 * 1024)
 /* Looks at the memory of a program that cannot be read, in a row, before
  * the run is stopped: a failed read never means "fine". */
 #define MEM_FAILURES_MAX 3
@@ -45,10 +43,12 @@ void sr_run_kill(struct sr_run *run, enum sr_kill_reason reason)
         kill(run->child.pid, SIGKILL);
 }
 
+/* CPU clocks are never served by the vDSO, and musl's first clock_gettime
+ * looks the vDSO up at a cost of page faults (util.c): a system call. */
 static uint64_t clock_ns(clockid_t clk)
 {
     struct timespec ts;
-    if (clock_gettime(clk, &ts) < 0) return 0;
+    if (syscall(SYS_clock_gettime, clk, &ts) < 0) return 0;
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -89,26 +89,19 @@ static int cpus(void)
     return n > 0 ? n : 1;
 }
 
-/* The program is gone, so every writer is closed: read to end of file and
- * pass everything on (the consumer may take its time: the verdict's clock
- * has stopped). The pipes stay non-blocking; wait if they are empty. */
+/* The program is gone, so every writer is closed: read stderr to end of
+ * file, and let the stdout thread pass the rest on (the consumer may take
+ * its time: the verdict's clock has stopped). */
 static void drain(struct sr_run *run)
 {
-    int out_open = 1, err_open = 1;
-    while (out_open || err_open) {
-        size_t got = 0;
-        if (out_open) {
-            sr_relay_collect(&run->relay, 1);
-            out_open = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
-            got += run->relay.last_read;
-        }
-        if (err_open) { err_open = sr_relay_stderr(&run->relay, run->stderr_r) > 0; got += run->relay.last_read; }
-        if ((out_open || err_open) && got == 0) {
-            struct pollfd p[2] = { { out_open ? run->stdout_r : -1, POLLIN, 0 }, { err_open ? run->stderr_r : -1, POLLIN, 0 } };
-            if (poll(p, 2, 100) == 0) break;     /* a writer that never closes: give up */
-        }
+    for (;;) {
+        int open = sr_relay_stderr(&run->relay, run->stderr_r) > 0;
+        if (!open) break;
+        if (run->relay.last_read) continue;
+        struct pollfd p = { run->stderr_r, POLLIN, 0 };
+        if (poll(&p, 1, 100) == 0) break;     /* a writer that never closes: give up */
     }
-    sr_relay_collect(&run->relay, 1);
+    sr_relay_finish(&run->relay);
 }
 
 int sr_supervise(struct sr_run *run, int *status, struct rusage *ru)
@@ -119,8 +112,8 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru)
     const uint64_t cpu_limit = cfg->cpu_ms * 1000000ull;
     const uint64_t wall_deadline = run->child.exec_ns + cfg->wall_ms * 1000000ull;
     const int ncpu = cfg->profile == SR_PROFILE_THREADS ? cpus() : 1;
-    int out_open = 1, err_open = 1, exited = 0;
-    uint64_t out_quiet = 0, err_quiet = 0;      /* leave the pipe alone until then */
+    int err_open = 1, exited = 0;
+    uint64_t err_quiet = 0;                     /* leave the pipe alone until then */
     uint64_t next_look = 0;                     /* at memory, without a cgroup */
     /* What the supervisor spends on the program's notifications is the
      * program's doing: it counts against its CPU time (a program that
@@ -137,14 +130,10 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru)
             mark = spent;
             took_notification = 0;
         }
-        struct pollfd p[6];
-        int n = 0, i_out = -1, i_done = -1, i_err = -1, i_pid, i_lis = -1, i_can = -1;
+        struct pollfd p[5];
+        int n = 0, i_out, i_err = -1, i_pid, i_lis = -1, i_can = -1;
         uint64_t now = sr_now_ns();
-        if (out_open && sr_relay_busy(&run->relay)) {
-            i_done = n; p[n++] = (struct pollfd){ sr_relay_done_fd(&run->relay), POLLIN, 0 };
-        } else if (out_open && now >= out_quiet) {
-            i_out = n; p[n++] = (struct pollfd){ run->stdout_r, POLLIN, 0 };
-        }
+        i_out = n; p[n++] = (struct pollfd){ run->relay.event_fd, POLLIN, 0 };
         if (err_open && now >= err_quiet) { i_err = n; p[n++] = (struct pollfd){ run->stderr_r, POLLIN, 0 }; }
         i_pid = n; p[n++] = (struct pollfd){ run->child.pidfd, POLLIN, 0 };
         if (run->child.listener >= 0) { i_lis = n; p[n++] = (struct pollfd){ run->child.listener, POLLIN, 0 }; }
@@ -156,7 +145,6 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru)
         uint64_t cpu_left = cpu_limit > used ? (cpu_limit - used) / (uint64_t)ncpu : 0;
         if (cpu_left < wait_ns) wait_ns = cpu_left;
         if ((run->poll_rss || run->max_threads) && wait_ns > RSS_POLL_NS) wait_ns = RSS_POLL_NS;
-        if (i_out < 0 && out_open && out_quiet > now && out_quiet - now < wait_ns) wait_ns = out_quiet - now;
         if (err_open && err_quiet > now && err_quiet - now < wait_ns) wait_ns = err_quiet - now;
         if (run->facts.killed_for != KILL_NONE) wait_ns = 1000000000ull;   /* only waiting for the end */
         if (wait_ns < 200000) wait_ns = 200000;                            /* CPU clock granularity */
@@ -165,14 +153,9 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru)
         if (rc < 0 && errno != EINTR) { sr_run_kill(run, KILL_CANCELLED); break; }
 
         if (rc > 0) {
-            if (i_done >= 0 && (p[i_done].revents & POLLIN)) {
-                sr_relay_collect(&run->relay, 0);
-                if (atomic_load(&run->relay.consumer_gone)) sr_run_kill(run, KILL_CONSUMER);
-            }
-            if (i_out >= 0 && (p[i_out].revents & (POLLIN | POLLHUP | POLLERR))) {
-                out_open = sr_relay_stdout(&run->relay, run->stdout_r) > 0;
-                if (run->relay.last_read < SMALL_READ) out_quiet = sr_now_ns() + QUIET_NS;
-                if (run->relay.over) sr_run_kill(run, KILL_OUTPUT);
+            if (p[i_out].revents & POLLIN) {
+                if (atomic_load(&run->relay.over)) sr_run_kill(run, KILL_OUTPUT);
+                else if (atomic_load(&run->relay.consumer_gone)) sr_run_kill(run, KILL_CONSUMER);
             }
             if (i_err >= 0 && (p[i_err].revents & (POLLIN | POLLHUP | POLLERR))) {
                 err_open = sr_relay_stderr(&run->relay, run->stderr_r) > 0;

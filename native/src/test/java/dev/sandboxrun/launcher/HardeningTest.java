@@ -162,12 +162,19 @@ class HardeningTest extends LauncherTestBase {
 
     // ---------------------------------------------------------------- peak memory never lost
 
+    /**
+     * 80 MiB touched (the program's whole peak is about 84 MiB) must show as at least 90% of that:
+     * the kernel's RSS counters are per-CPU and read without their pending deltas (and wait4's
+     * peak comes from them), so a busy machine reads a little low, never near zero.
+     */
+    private static final long SEEN_80_MIB = 72 * MIB;
+
     @Test
     void aBurstJustBeforeExitIsAlwaysSeen() {
         for (int i = 0; i < 8; i++) {
             Run r = Launcher.in(POD).opt("--memory=256M").program(Launcher.legit("memory"), "80").run()
                     .completedWith("OK\n");
-            assertTrue(r.num("maxRssBytes") >= 80 * MIB, "run " + (i + 1) + " of 8: peak memory "
+            assertTrue(r.num("maxRssBytes") >= SEEN_80_MIB, "run " + (i + 1) + " of 8: peak memory "
                     + r.num("maxRssBytes") + " bytes for 80 MiB touched" + r.describe());
         }
     }
@@ -179,7 +186,7 @@ class HardeningTest extends LauncherTestBase {
         for (int i = 0; i < 8; i++) {
             Run r = Launcher.in(POD).wrap(Launcher.tool("deny-pidfd-getfd").toString()).opt("--memory=256M")
                     .program(Launcher.legit("memory"), "80").run().completedWith("OK\n");
-            assertTrue(r.num("maxRssBytes") >= 80 * MIB, "run " + (i + 1) + " of 8: peak memory "
+            assertTrue(r.num("maxRssBytes") >= SEEN_80_MIB, "run " + (i + 1) + " of 8: peak memory "
                     + r.num("maxRssBytes") + " bytes for 80 MiB touched" + r.describe());
         }
     }
