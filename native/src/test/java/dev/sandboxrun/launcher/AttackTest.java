@@ -334,10 +334,10 @@ class AttackTest extends LauncherTestBase {
     @ParameterizedTest
     @EnumSource(Situation.class)
     void ignoringSigxcpuDoesNotLiftTheCpuLimit(Situation s) {
-        Run r = Launcher.in(s).inPidNamespace().opt("--cpu-ms=300", "--wall-ms=10000")
+        Run r = Launcher.in(s).inPidNamespace().opt("--cpu-ms=300", "--wall-ms=20000")
                 .program(Launcher.attack("ignore-xcpu")).run().verdict("CpuTimeLimitExceeded");
         assertTrue(r.num("cpuMs") >= 300 && r.num("cpuMs") <= 600, "cpuMs in [300, 600]" + r.describe());
-        assertTrue(r.num("wallMs") < 3000, r.describe());
+        assertTrue(r.num("wallMs") < 10_000, "ended by the CPU limit, long before the wall limit" + r.describe());
     }
 
     @ParameterizedTest
@@ -345,17 +345,18 @@ class AttackTest extends LauncherTestBase {
     void ignoringSignalsDoesNotLiftTheWallLimit(Situation s) {
         Run r = Launcher.in(s).inPidNamespace().opt("--wall-ms=400")
                 .program(Launcher.attack("ignore-signals-sleep")).run().verdict("WallTimeLimitExceeded");
-        assertTrue(r.num("wallMs") >= 400 && r.num("wallMs") < 1000, "wallMs in [400, 1000)" + r.describe());
+        assertTrue(r.num("wallMs") >= 400 && r.num("wallMs") < 2500, "wallMs in [400, 2500)" + r.describe());
     }
 
     @ParameterizedTest
     @EnumSource(Situation.class)
     void cpuTimeCountsAllThreads(Situation s) {
-        Run r = Launcher.in(s).inPidNamespace().opt("--profile=threads", "--cpu-ms=400", "--wall-ms=10000")
+        // CPU time of the main thread alone would let the run go on to the wall limit
+        Run r = Launcher.in(s).inPidNamespace().opt("--profile=threads", "--cpu-ms=400", "--wall-ms=20000")
                 .program(Launcher.attack("thread-burner")).run().verdict("CpuTimeLimitExceeded");
         long cpu = r.num("cpuMs");
         assertTrue(cpu >= 400 && cpu <= 800, "cpuMs " + cpu + " should be in [400, 800]" + r.describe());
-        assertTrue(r.num("wallMs") < 2000, "5 busy threads on this machine use 400 ms of CPU well within 2 s"
+        assertTrue(r.num("wallMs") < 10_000, "5 busy threads use 400 ms of CPU long before the wall limit"
                 + r.describe());
     }
 
@@ -384,7 +385,8 @@ class AttackTest extends LauncherTestBase {
         try {
             assertTrue(Launcher.waitUntil(() -> Launcher.isRunning(prog), 5000), "the program never started");
             started.signal("STOP");
-            assertTrue(Launcher.waitUntil(() -> !Launcher.isRunning(prog), 10_000),
+            // its hard limit is a few CPU seconds: on a busy machine 8 threads take a while
+            assertTrue(Launcher.waitUntil(() -> !Launcher.isRunning(prog), 30_000),
                     "RLIMIT_CPU did not end the program");
         } finally {
             started.signal("CONT");
@@ -426,7 +428,7 @@ class AttackTest extends LauncherTestBase {
         Run r = Launcher.in(s).inPidNamespace().opt("--profile=threads", "--memory=64M", "--wall-ms=10000")
                 .program(Launcher.attack("leader-exit-memory"), "150").run().verdict("MemoryLimitExceeded");
         assertFalse(r.stdoutText().contains("touched"), "150 MiB touched under a 64 MiB limit" + r.describe());
-        assertTrue(r.num("wallMs") < 1000, "killed while touching, long before its 2 s hold ends" + r.describe());
+        assertTrue(r.num("wallMs") < 2000, "killed while touching, before its 2 s hold ends" + r.describe());
     }
 
     @ParameterizedTest
@@ -446,7 +448,7 @@ class AttackTest extends LauncherTestBase {
             assertEquals("tgkill", r.syscall(), r.describe());
         } else {
             assertEquals("WallTimeLimitExceeded", r.verdict(), r.describe());
-            assertTrue(r.num("wallMs") >= 400 && r.num("wallMs") < 1000, "wallMs in [400, 1000)" + r.describe());
+            assertTrue(r.num("wallMs") >= 400 && r.num("wallMs") < 2500, "wallMs in [400, 2500)" + r.describe());
         }
         assertFalse(r.stdoutText().contains("resumed"), r.describe());
     }

@@ -314,8 +314,8 @@ final class Launcher {
      * suite), beneath the same cgroups. What a test checks is what ITS launchers left: a
      * run's cgroup is named sandboxrun-<pid namespace inode>-<launcher pid>-<n>, so the
      * harness records the pid of every launcher it starts directly (wrappers exec the
-     * launcher, so the pid is the launcher's) and the namespace of every launcher it starts
-     * in a fresh PID namespace.
+     * launcher, so the pid is the launcher's; a wrapper that forks belongs in a fresh PID
+     * namespace) and the namespace of every launcher it starts in a fresh PID namespace.
      */
     private static final Set<Long> LAUNCHER_PIDS = ConcurrentHashMap.newKeySet();
     private static final Set<Long> LAUNCHER_NAMESPACES = ConcurrentHashMap.newKeySet();
@@ -325,11 +325,6 @@ final class Launcher {
     static void forgetLaunchers() {
         LAUNCHER_PIDS.clear();
         LAUNCHER_NAMESPACES.clear();
-    }
-
-    /** Counts a launcher started outside {@link Invocation#start} (e.g. by a wrapper that forks) as ours. */
-    static void ownLauncher(long pid) {
-        LAUNCHER_PIDS.add(pid);
     }
 
     /** The inode of a process's PID namespace; "self" for ours. */
@@ -512,7 +507,11 @@ final class Launcher {
             return this;
         }
 
-        /** A command put between the privilege drop and the launcher (e.g. prlimit). */
+        /**
+         * A command put between the privilege drop and the launcher (e.g. prlimit). One that
+         * forks the launcher instead of executing it needs {@link #inPidNamespace}, for the
+         * harness to know the launcher's cgroups.
+         */
         Invocation wrap(String... cmd) {
             innerPrefix.addAll(Arrays.asList(cmd));
             return this;
@@ -669,12 +668,32 @@ final class Launcher {
             return mine;
         }
 
+        /** Counts the launcher's PID namespace, whose name its init wrote, as this test's. */
+        private void recordNamespace() {
+            if (report == null) {
+                return;
+            }
+            Path nsFile = Path.of(report + ".ns");
+            try {
+                if (Files.exists(nsFile)) {
+                    Matcher m = Pattern.compile("pid:\\[(\\d+)]").matcher(Files.readString(nsFile));
+                    if (m.find()) {
+                        LAUNCHER_NAMESPACES.add(Long.parseLong(m.group(1)));
+                    }
+                    Files.delete(nsFile);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /** Waits for the launcher's end (within the invocation's timeout) and collects the run. */
         Run finish() {
             long timeoutMs = inv.timeoutMs;
             int status;
             try {
                 if (!p.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+                    recordNamespace();
                     destroyed.set(true);
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
@@ -690,14 +709,7 @@ final class Launcher {
             List<String> survivors = new ArrayList<>();
             try {
                 if (report != null) {
-                    Path nsFile = Path.of(report + ".ns");
-                    if (Files.exists(nsFile)) {
-                        Matcher m = Pattern.compile("pid:\\[(\\d+)]").matcher(Files.readString(nsFile));
-                        if (m.find()) {
-                            LAUNCHER_NAMESPACES.add(Long.parseLong(m.group(1)));
-                        }
-                        Files.delete(nsFile);
-                    }
+                    recordNamespace();
                     if (Files.exists(report)) {
                         for (String l : Files.readAllLines(report)) {
                             if (!l.isBlank()) {

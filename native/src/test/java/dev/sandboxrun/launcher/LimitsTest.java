@@ -10,7 +10,11 @@ import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Every limit at (or just under) and just past its boundary, in both situations. */
+/**
+ * Every limit at (or just under) and just past its boundary, in both situations. The machine
+ * may be busy (2 cores, other work beside): CPU time is asserted closely, wall-clock time
+ * only with generous margins.
+ */
 class LimitsTest extends LauncherTestBase {
 
     // ---------------------------------------------------------------- CPU time
@@ -18,7 +22,7 @@ class LimitsTest extends LauncherTestBase {
     @ParameterizedTest
     @EnumSource(Situation.class)
     void cpuUnderTheLimitCompletes(Situation s) {
-        Run r = Launcher.in(s).opt("--cpu-ms=500", "--wall-ms=5000")
+        Run r = Launcher.in(s).opt("--cpu-ms=500", "--wall-ms=20000")
                 .program(Launcher.legit("spin"), "350").run().completedWith("spun\n");
         long cpu = r.num("cpuMs");
         assertTrue(cpu >= 340 && cpu < 500, "cpuMs should be about the 350 ms spun: " + cpu + r.describe());
@@ -27,7 +31,7 @@ class LimitsTest extends LauncherTestBase {
     @ParameterizedTest
     @EnumSource(Situation.class)
     void cpuJustPastTheLimit(Situation s) {
-        Run r = Launcher.in(s).opt("--cpu-ms=500", "--wall-ms=5000")
+        Run r = Launcher.in(s).opt("--cpu-ms=500", "--wall-ms=20000")
                 .program(Launcher.legit("spin"), "700").run().verdict("CpuTimeLimitExceeded").stdout("");
         long cpu = r.num("cpuMs");
         assertTrue(cpu >= 500 && cpu <= 700, "cpuMs should be at least the limit and end it promptly: "
@@ -38,11 +42,11 @@ class LimitsTest extends LauncherTestBase {
     @EnumSource(Situation.class)
     void cpuForeverIsStoppedPromptly(Situation s) {
         // RLIMIT_CPU alone counts whole seconds: 300 ms must not become 1 s
-        Run r = Launcher.in(s).opt("--cpu-ms=300", "--wall-ms=10000")
+        Run r = Launcher.in(s).opt("--cpu-ms=300", "--wall-ms=20000")
                 .program(Launcher.legit("spin"), "forever").run().verdict("CpuTimeLimitExceeded");
         long cpu = r.num("cpuMs");
         assertTrue(cpu >= 300 && cpu <= 600, "cpuMs " + cpu + " should be in [300, 600]" + r.describe());
-        assertTrue(r.num("wallMs") < 3000, "ended by the CPU limit, long before the wall limit" + r.describe());
+        assertTrue(r.num("wallMs") < 10_000, "ended by the CPU limit, long before the wall limit" + r.describe());
     }
 
     // ---------------------------------------------------------------- wall clock
@@ -50,31 +54,32 @@ class LimitsTest extends LauncherTestBase {
     @ParameterizedTest
     @EnumSource(Situation.class)
     void wallUnderTheLimitCompletes(Situation s) {
-        Run r = Launcher.in(s).opt("--wall-ms=500").program(Launcher.legit("sleep"), "200").run()
+        // a static program's start on a busy machine can take a good part of a second
+        Run r = Launcher.in(s).opt("--wall-ms=3000").program(Launcher.legit("sleep"), "300").run()
                 .completedWith("slept\n");
-        assertTrue(r.num("wallMs") >= 200 && r.num("wallMs") < 500, "wallMs" + r.describe());
+        assertTrue(r.num("wallMs") >= 300 && r.num("wallMs") < 3000, "wallMs" + r.describe());
     }
 
     @ParameterizedTest
     @EnumSource(Situation.class)
     void wallJustPastTheLimit(Situation s) {
-        Run r = Launcher.in(s).opt("--wall-ms=500").program(Launcher.legit("sleep"), "800").run()
+        Run r = Launcher.in(s).opt("--wall-ms=500").program(Launcher.legit("sleep"), "5000").run()
                 .verdict("WallTimeLimitExceeded").stdout("");
         long wall = r.num("wallMs");
-        assertTrue(wall >= 500 && wall < 800, "wallMs " + wall + " should be in [500, 800)" + r.describe());
+        assertTrue(wall >= 500 && wall < 2500, "wallMs " + wall + " should be in [500, 2500)" + r.describe());
         assertTrue(r.num("cpuMs") < 200, "a sleeper uses no CPU" + r.describe());
     }
 
     @ParameterizedTest
     @EnumSource(Situation.class)
     void defaultWallIsTwiceCpuPlusOneSecond(Situation s) {
-        // --cpu-ms=100: the wall limit is 2 x 100 + 1000 = 1200 ms
-        Launcher.in(s).opt("--cpu-ms=100").program(Launcher.legit("sleep"), "900").run()
+        // --cpu-ms=1000: the wall limit is 2 x 1000 + 1000 = 3000 ms
+        Launcher.in(s).opt("--cpu-ms=1000").program(Launcher.legit("sleep"), "1500").run()
                 .completedWith("slept\n");
-        Run r = Launcher.in(s).opt("--cpu-ms=100").program(Launcher.legit("sleep"), "1700").run()
+        Run r = Launcher.in(s).opt("--cpu-ms=1000").program(Launcher.legit("sleep"), "8000").run()
                 .verdict("WallTimeLimitExceeded");
         long wall = r.num("wallMs");
-        assertTrue(wall >= 1200 && wall < 1700, "wallMs " + wall + " should be in [1200, 1700)" + r.describe());
+        assertTrue(wall >= 3000 && wall < 5000, "wallMs " + wall + " should be in [3000, 5000)" + r.describe());
     }
 
     // ---------------------------------------------------------------- memory
