@@ -29,6 +29,14 @@ class HelpAndVersionTest {
     }
 
     @Test
+    void docsCliMdHasTheSameExitCodeTable() throws Exception {
+        String doc = java.nio.file.Files.readString(Cli.REPO.resolve("docs/cli.md"));
+        for (String line : ExitCodes.HELP.split("%n")) {
+            assertTrue(doc.contains("\n" + line + "\n"), "docs/cli.md lacks the line:\n" + line);
+        }
+    }
+
+    @Test
     void exitCodesAreInTheHelpOfTheCommandsThatUseThem() {
         for (String verb : new String[]{"exec", "run", "submit"}) {
             String help = Cli.run(verb, "--help").out();

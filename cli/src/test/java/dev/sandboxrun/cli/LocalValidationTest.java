@@ -81,6 +81,21 @@ class LocalValidationTest {
     }
 
     @Test
+    void aFolderLeftByAKilledRunIsRemovedByTheNext() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        long deadPid = gone.pid();   // reaped: no process has this pid now (reuse within a second is not expected)
+        Path left = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
+                "sandboxrun-" + deadPid + "-killed"));
+        Files.writeString(left.resolve("program"), "x");
+        copyHello();
+        Cli c = Cli.run("run", "-f", yaml("after", "hello", "").toString(), "-o", "none");
+        assertEquals(0, c.rc(), c.stderr());
+        assertFalse(Files.exists(left), "the folder of a dead run is swept");
+        assertEquals(List.of(), ourTempDirs(), "and this run's own folder is gone");
+    }
+
+    @Test
     void memoryBeyondThisMachineIsRefused() throws Exception {
         Cli c = Cli.run("exec", "--memory", "1Ti", Cli.EXAMPLES.resolve("hello/hello").toString());
         assertEquals(ExitCodes.INVALID_SPEC, c.rc(), c.stderr());
