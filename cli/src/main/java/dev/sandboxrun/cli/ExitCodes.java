@@ -37,8 +37,29 @@ public final class ExitCodes {
     public static final int NOT_FOUND = 17;
     /** logs: the run has not finished; submit --wait: the wait timed out. */
     public static final int NOT_FINISHED = 18;
+    /** The ./sandboxrun script could not build the CLI (its log says why); never a program's verdict. */
+    public static final int BUILD_FAILED = 19;
     /** A bug in the CLI. */
     public static final int INTERNAL = 70;
+    /**
+     * stdout's reader went away (a closed pipe, as with {@code | head}): the program was stopped and
+     * nothing more is said, as a shell reports a process killed by SIGPIPE (128 + 13).
+     */
+    public static final int BROKEN_PIPE = 141;
+
+    /** The table --help prints (and docs/cli.md repeats); picocli turns %n into line ends. */
+    public static final String HELP =
+            "  0  Completed (every run)      1  NonZeroExit           2  bad command line%n" +
+            "  3  Signaled                   4  CpuTimeLimitExceeded  5  WallTimeLimitExceeded%n" +
+            "  6  MemoryLimitExceeded        7  OutputLimitExceeded   8  SyscallViolation%n" +
+            "  9  LaunchError (e.g. a dynamically linked program)    10  InvalidSpec (a limit or field refused)%n" +
+            " 11  ProgramNotFound (a missing ConfigMap, Secret, key or local file)%n" +
+            " 12  bad input (unreadable file, YAML error, not a program)%n" +
+            " 13  this machine cannot run sandboxes                  14  cluster error%n" +
+            " 15  stdout not verified        16  InfrastructureFailure 17  no such SandboxRun%n" +
+            " 18  not finished (yet)         19  ./sandboxrun could not build the CLI%n" +
+            " 70  a bug in sandboxrun       141  stdout's reader went away (| head): the program was stopped%n" +
+            "Several runs: the code of the first that did not complete.";
 
     private ExitCodes() {
     }

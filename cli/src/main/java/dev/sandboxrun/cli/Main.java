@@ -6,47 +6,60 @@ import dev.sandboxrun.cli.command.GetCommand;
 import dev.sandboxrun.cli.command.LogsCommand;
 import dev.sandboxrun.cli.command.RunCommand;
 import dev.sandboxrun.cli.command.SubmitCommand;
+import dev.sandboxrun.cli.cluster.ClusterOptions;
+import dev.sandboxrun.cli.cluster.Connection;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** {@code sandboxrun}: SandboxRuns on this machine, and on a cluster. */
 @Command(name = "sandboxrun", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Run untrusted static programs under seccomp and hard limits: SandboxRuns on this machine "
                 + "(run, exec) or on a Kubernetes cluster (submit, logs, get)."},
-        subcommands = {RunCommand.class, ExecCommand.class, SubmitCommand.class, LogsCommand.class,
-                GetCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
-        footerHeading = "%nExit codes:%n",
-        footer = {
-                "  0  every run Completed        1  NonZeroExit          2  bad command line",
-                "  3  Signaled                   4  CpuTimeLimitExceeded 5  WallTimeLimitExceeded",
-                "  6  MemoryLimitExceeded        7  OutputLimitExceeded  8  SyscallViolation",
-                "  9  LaunchError (e.g. a dynamically linked program)   10  InvalidSpec",
-                " 11  ProgramNotFound (a missing ConfigMap, Secret or key)",
-                " 12  bad input (unreadable file, YAML error)           13  this machine cannot run sandboxes",
-                " 14  cluster error   15  stdout not verified   16  InfrastructureFailure",
-                " 17  no such SandboxRun   18  not finished (yet)      70  a bug in sandboxrun",
-                "Several runs: the code of the first that did not complete."})
+        footerHeading = "%nExit codes:%n", footer = ExitCodes.HELP)
 public final class Main {
     /** Where commands write: the program's stdout is bytes, so streams, not writers. */
     private final OutputStream out;
     private final PrintStream err;
-    private final Supplier<KubernetesClient> clients;
+    private final Function<ClusterOptions, KubernetesClient> clients;
+    /** The program's stdin when it is piped in (not a terminal), else null. */
+    private final StdinSupply stdin;
+    /** The API server of the last client made, named in cluster errors. */
+    private volatile String server;
+
+    /** Where a piped-in stdin can be read: a path the launcher opens, and the stream itself. */
+    public record StdinSupply(String path, InputStream stream) {
+    }
 
     public Main(OutputStream out, PrintStream err, Supplier<KubernetesClient> clients) {
+        this(out, err, o -> clients.get(), null);
+    }
+
+    public Main(OutputStream out, PrintStream err, Function<ClusterOptions, KubernetesClient> clients, StdinSupply stdin) {
         this.out = out;
         this.err = err;
         this.clients = clients;
+        this.stdin = stdin;
+    }
+
+    /** This process's stdin when it does not come from a terminal (a pipe, a file, /dev/null), else null. */
+    public StdinSupply pipedStdin() {
+        return stdin;
     }
 
     public OutputStream out() {
@@ -57,35 +70,79 @@ public final class Main {
         return err;
     }
 
-    /** A client for the current kubeconfig (or the tests' mock server). */
-    public KubernetesClient client() {
+    /** A client for the cluster the options name (or the tests' mock server). */
+    public KubernetesClient client(ClusterOptions options) {
         try {
-            return clients.get();
+            KubernetesClient c = clients.apply(options);
+            server = c.getMasterUrl() == null ? null : c.getMasterUrl().toString();
+            return c;
         } catch (KubernetesClientException e) {
-            throw new CliException(ExitCodes.CLUSTER, "cannot connect to the cluster: " + e.getMessage());
+            throw new CliException(ExitCodes.CLUSTER, "cannot connect to the cluster: " + Connection.cause(e));
         }
     }
+
+    /** The name usage lines show: {@code kubectl sandboxrun} when run as the kubectl plugin. */
+    public static final String NAME_PROPERTY = "sandboxrun.name";
 
     public static void main(String[] args) {
         // stdout unbuffered as bytes: a program's output is passed on as it comes.
         OutputStream out = new FileOutputStream(FileDescriptor.out);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int rc = run(new Main(out, err, () -> new KubernetesClientBuilder().build()), args);
+        StdinSupply stdin = StdinProbe.isTerminal() ? null : new StdinSupply(StdinProbe.PATH, System.in);
+        int rc = run(new Main(out, err, Connection::open, stdin), args);
         System.exit(rc);
     }
 
     /** Parses and runs one command line; never throws, never prints a stack trace unless asked. */
     public static int run(Main main, String... args) {
-        CommandLine cl = commandLine(main);
+        CommandLine cl = commandLine(main, args);
         return cl.execute(args);
     }
 
-    public static CommandLine commandLine(Main main) {
+    /** The verbs, in the order help lists them. */
+    private static final Map<String, Class<?>> VERBS = new LinkedHashMap<>();
+
+    static {
+        VERBS.put("run", RunCommand.class);
+        VERBS.put("exec", ExecCommand.class);
+        VERBS.put("submit", SubmitCommand.class);
+        VERBS.put("logs", LogsCommand.class);
+        VERBS.put("get", GetCommand.class);
+        VERBS.put("doctor", DoctorCommand.class);
+        VERBS.put("help", CommandLine.HelpCommand.class);
+    }
+
+    /**
+     * The command line for these arguments. Only the verb they name is built (picocli reads each
+     * command's annotations by reflection: building all six cost a tenth of a second of every
+     * start); without a known verb (help, a typo), all are.
+     */
+    public static CommandLine commandLine(Main main, String... args) {
         CommandLine cl = new CommandLine(main, new Factory(main));
+        String name = System.getProperty(NAME_PROPERTY);
+        if (name != null && !name.isBlank()) {
+            cl.setCommandName(name);
+        }
+        String verb = null;
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                verb = a;
+                break;
+            }
+        }
+        Factory factory = new Factory(main);
+        for (Map.Entry<String, Class<?>> e : VERBS.entrySet()) {
+            if (verb == null || !VERBS.containsKey(verb) || verb.equals("help") || verb.equals(e.getKey())) {
+                cl.addSubcommand(e.getKey(), new CommandLine(e.getValue(), factory));
+            }
+        }
         cl.setOut(new PrintWriter(main.out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(main.err, true, StandardCharsets.UTF_8));
         // exec PROGRAM -x: what follows the program belongs to it.
-        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        CommandLine exec = cl.getSubcommands().get("exec");
+        if (exec != null) {
+            exec.setStopAtPositional(true);
+        }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintStream e = main.err;
             if (ex instanceof CliException c) {
@@ -93,7 +150,7 @@ public final class Main {
                 return c.exitCode();
             }
             if (ex instanceof KubernetesClientException k) {
-                e.println("sandboxrun: cluster: " + clusterMessage(k));
+                e.println("sandboxrun: cluster: " + Connection.describe(k, server(main)));
                 return ExitCodes.CLUSTER;
             }
             e.println("sandboxrun: internal error: " + ex);
@@ -107,15 +164,9 @@ public final class Main {
         return cl;
     }
 
-    static String clusterMessage(KubernetesClientException k) {
-        if (k.getStatus() != null && k.getStatus().getMessage() != null) {
-            return k.getStatus().getMessage() + " (HTTP " + k.getCode() + ")";
-        }
-        Throwable root = k;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return k.getMessage() + (root != k ? " (" + root + ")" : "");
+    /** The API server a failed command talked to, for its error message. */
+    private static String server(Main main) {
+        return main.server != null ? main.server : "the kubeconfig's server";
     }
 
     /** Lets subcommands receive the Main they run under. */
@@ -129,11 +180,26 @@ public final class Main {
         }
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
+    /** The version Maven wrote into {@code sandboxrun-version.properties} (a filtered resource). */
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"sandboxrun " + (v == null ? "(development build)" : v)};
+            return new String[]{"sandboxrun " + version()};
+        }
+
+        public static String version() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/sandboxrun-version.properties")) {
+                if (in == null) {
+                    throw new IllegalStateException("sandboxrun-version.properties is missing from the build");
+                }
+                p.load(in);
+            } catch (IOException e) {
+                throw new IllegalStateException("sandboxrun-version.properties cannot be read", e);
+            }
+            String v = p.getProperty("version");
+            String commit = p.getProperty("commit", "");
+            return commit.isBlank() || commit.startsWith("${") ? v : v + " (" + commit + ")";
         }
     }
 }

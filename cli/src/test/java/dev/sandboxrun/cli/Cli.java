@@ -22,9 +22,19 @@ public record Cli(int rc, byte[] stdout, String stderr) {
     }
 
     public static Cli run(Supplier<KubernetesClient> clients, String... args) {
+        return run(o -> clients.get(), args);
+    }
+
+    /** With the CLI's own way to a cluster (kubeconfig, --context, --kubeconfig). */
+    public static Cli runAgainstKubeconfig(String... args) {
+        return run(dev.sandboxrun.cli.cluster.Connection::open, args);
+    }
+
+    public static Cli run(java.util.function.Function<dev.sandboxrun.cli.cluster.ClusterOptions, KubernetesClient> clients,
+                          String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = Main.run(new Main(out, new PrintStream(err, true, StandardCharsets.UTF_8), clients), args);
+        int rc = Main.run(new Main(out, new PrintStream(err, true, StandardCharsets.UTF_8), clients, null), args);
         Cli c = new Cli(rc, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
         assertFalse(c.stderr.contains("\tat "), () -> "a stack trace on stderr:\n" + c.stderr);
         return c;

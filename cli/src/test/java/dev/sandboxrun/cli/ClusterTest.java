@@ -186,7 +186,13 @@ class ClusterTest {
         StatusMapper.running(s, name + "-run-1", 1, Instant.now());
         run.setStatus(s);
         run = client.resources(SandboxRun.class).inNamespace(ns).resource(run).updateStatus();
-        sleep(runningPolls * 100L);
+        // Stay Running until the CLI has polled that many times since (each poll is one request to
+        // the server, and nothing else talks to it meanwhile): a fixed sleep lost the race on a loaded machine.
+        int seen = server.getRequestCount();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (server.getRequestCount() < seen + runningPolls && System.nanoTime() < deadline) {
+            sleep(20);
+        }
         List<String> names = new ArrayList<>();
         for (int i = 0, off = 0; off < stdout.length; i++, off += 700 * 1024) {
             String cmName = StdoutChunks.configMapName(name, i);

@@ -36,8 +36,11 @@ class ExitCodesTest {
             ---
             """;
 
-    private String primesRun(String specExtra) {
-        return PRIMES_CM.formatted(Cli.EXAMPLES.resolve("primes/primes")) + """
+    /** A SandboxRun of primes whose program is a copy beside the YAML (local files stay in its folder). */
+    private String primesRun(String specExtra) throws Exception {
+        Files.copy(Cli.EXAMPLES.resolve("primes/primes"), tmp.resolve("primes"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return PRIMES_CM.formatted("primes") + """
                 apiVersion: sandboxrun.dev/v1alpha1
                 kind: SandboxRun
                 metadata:

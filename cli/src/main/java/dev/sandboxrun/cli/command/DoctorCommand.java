@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "doctor", description = {"What this machine supports, probed with system calls: seccomp filters, "
+@Command(name = "doctor", mixinStandardHelpOptions = true, description = {"What this machine supports, probed with system calls: seccomp filters, "
         + "user notification, cgroup version, a writable cgroup, user namespaces; and a plain verdict: can it run "
         + "sandboxes, with which limits enforced how. Exit status 0 when it can, 13 when it cannot."})
 public final class DoctorCommand implements Callable<Integer> {
@@ -200,7 +200,10 @@ public final class DoctorCommand implements Callable<Integer> {
             out.add("  processes      the filter (no fork; threads only under `threads`), RLIMIT_NPROC");
         }
         out.add("  output         stdout capped by the relay (one byte more is OutputLimitExceeded), SHA-256 of what passed");
-        out.add("  files, network none: the filter denies opening files for writing, sockets, exec, namespaces, ptrace");
+        out.add("  files          opening a file read-only fails with EACCES (so libc and runtimes start); opening one"
+                + " for writing or creating one is a SyscallViolation (the program is killed)");
+        out.add("  network        none: sockets are a SyscallViolation; so are exec, fork (outside `threads`),"
+                + " namespaces, ptrace, bpf");
         return out;
     }
 }

@@ -4,7 +4,9 @@ import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.cli.Main;
 import dev.sandboxrun.cli.cluster.Runs;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.sandboxrun.cli.cluster.ClusterOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -16,15 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "get", description = "Print a SandboxRun's status (the whole resource with -o yaml).")
+@Command(name = "get", mixinStandardHelpOptions = true, description = "Print a SandboxRun's status (the whole resource with -o yaml).")
 public final class GetCommand implements Callable<Integer> {
     public enum Output { status, yaml, json }
 
     @ParentCommand
     Main main;
 
-    @Option(names = {"-n", "--namespace"}, description = "the namespace (default: the kubeconfig's)")
-    String namespace;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = {"-o", "--output"}, defaultValue = "status", description = "${COMPLETION-CANDIDATES} (default: status)")
     Output output;
@@ -34,8 +36,8 @@ public final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (KubernetesClient client = main.client()) {
-            String ns = Runs.namespace(client, namespace);
+        try (KubernetesClient client = main.client(cluster)) {
+            String ns = Runs.namespace(client, cluster.namespace);
             SandboxRun run = Runs.get(client, ns, name);
             String text = switch (output) {
                 case status -> {

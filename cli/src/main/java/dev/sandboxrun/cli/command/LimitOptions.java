@@ -46,7 +46,7 @@ public class LimitOptions {
 
     /** A spec field error in the words of these options. */
     public static String optionWords(String message) {
-        return message.replace("limits.cpu", "--cpu").replace("limits.wallClock", "--wall")
+        return message.replace("spec.limits.", "limits.").replace("limits.cpu", "--cpu").replace("limits.wallClock", "--wall")
                 .replace("limits.memory", "--memory").replace("limits.stdout", "--stdout-max")
                 .replace("limits.cores", "--cores");
     }

@@ -12,21 +12,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "run", sortOptions = false,
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run SandboxRuns on this machine: read SandboxRun, ConfigMap and Secret documents from files "
-                + "and folders (as kubectl apply -f), resolve the program and stdin references, run each SandboxRun "
-                + "through the launcher's library with the limits and options the operator would use, stream its "
-                + "stdout, then print the resource with the status the operator would write.",
+                + "and folders (as kubectl apply -f), check them with the CRD's rules, resolve the program and stdin "
+                + "references, run each SandboxRun through the launcher's library with the limits and options the "
+                + "operator would use, stream its stdout, then print the resource with the status the operator would "
+                + "write.",
                 "",
                 "For local runs only, a ConfigMap or Secret key may come from a file beside the YAML: annotation "
-                        + LocalRunner.LOCAL_FILES_ANNOTATION + ": \"KEY=PATH[,KEY=PATH]\" (see examples/)."})
+                        + LocalRunner.LOCAL_FILES_ANNOTATION + ": \"KEY=PATH[,KEY=PATH]\" (see examples/). PATH is "
+                        + "relative to the YAML's folder and must stay inside it unless --allow-files-outside."},
+        footerHeading = "%nExit codes:%n", footer = ExitCodes.HELP)
 public final class RunCommand implements Callable<Integer> {
     public enum Output { yaml, json, name, none }
 
@@ -44,6 +45,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-stdout", description = "do not pass the programs' stdout on (the status keeps its preview)")
     boolean noStdout;
 
+    @Option(names = "--allow-files-outside", description = "let the " + LocalRunner.LOCAL_FILES_ANNOTATION
+            + " annotation name files outside the YAML's own folder (../x, /abs/path); they are read with your rights")
+    boolean allowFilesOutside;
+
     @Option(names = {"-v", "--verbose"}, description = "show the equivalent sandbox-launch command line of each run")
     boolean verbose;
 
@@ -57,16 +62,22 @@ public final class RunCommand implements Callable<Integer> {
         if (runs.isEmpty()) {
             throw new CliException(ExitCodes.BAD_INPUT, "no SandboxRun in " + paths);
         }
+        String duplicate = m.duplicate();
+        if (duplicate != null) {
+            throw new CliException(ExitCodes.INVALID_SPEC, duplicate);
+        }
         LibSandboxRun lib = Natives.library();
-        LocalRunner runner = new LocalRunner(lib);
+        LocalRunner runner = new LocalRunner(lib).allowFilesOutside(allowFilesOutside);
         int rc = ExitCodes.OK;
-        TrackingStream out = new TrackingStream(main.out());
+        Printing.Tracking out = new Printing.Tracking(main.out());
         for (Manifests.Document doc : runs) {
             LocalRunner.Outcome o = Natives.cancellable(fd -> runner.run(m, doc, noStdout ? null : out, fd));
+            if (o.readerGone() || !print(o, out)) {
+                return ExitCodes.BROKEN_PIPE;   // | head: the reader's choice; nothing more to say
+            }
             if (verbose && o.launcherCommand() != null) {
                 main.err().println("sandboxrun: " + doc.name() + ": " + String.join(" ", o.launcherCommand()));
             }
-            print(o, out);
             if (o.verdict() != Verdict.Completed) {
                 main.err().println("sandboxrun: " + doc.name() + ": " + Printing.summary(o.run()));
             }
@@ -77,55 +88,22 @@ public final class RunCommand implements Callable<Integer> {
         return rc;
     }
 
-    private void print(LocalRunner.Outcome o, TrackingStream out) {
-        try {
-            if (output != Output.none && out.count > 0 && out.last != '\n') {
-                out.write('\n');   // the resource starts on a line of its own
-            }
-            String text = switch (output) {
-                case yaml -> Printing.yaml(o.run());
-                case json -> Printing.json(o.run()) + "\n";
-                case name -> "sandboxrun.sandboxrun.dev/" + o.run().getMetadata().getName() + " "
-                        + o.run().getStatus().getVerdict() + "\n";
-                case none -> "";
-            };
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            out.count = 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** The finished resource after its stdout; false when stdout's reader has gone away. */
+    private boolean print(LocalRunner.Outcome o, Printing.Tracking out) {
+        if (output == Output.none) {
+            return true;
         }
-    }
-
-    /** Remembers the last byte written, to start the resource on a new line. */
-    static final class TrackingStream extends OutputStream {
-        private final OutputStream out;
-        long count;
-        int last = -1;
-
-        TrackingStream(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-            last = b & 0xff;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            if (len > 0) {
-                count += len;
-                last = b[off + len - 1] & 0xff;
+        if (output == Output.name) {
+            try {
+                out.newLineIfNeeded();
+                out.write(("sandboxrun.sandboxrun.dev/" + o.run().getMetadata().getName() + " "
+                        + o.run().getStatus().getVerdict() + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                return true;
+            } catch (IOException e) {
+                return false;
             }
         }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
+        return Printing.documentQuietly(out, o.run(), output.name());
     }
 }

@@ -11,6 +11,7 @@ import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.cli.CliException;
 import dev.sandboxrun.cli.ExitCodes;
 import dev.sandboxrun.cli.Main;
+import dev.sandboxrun.cli.cluster.ClusterOptions;
 import dev.sandboxrun.cli.cluster.Runs;
 import dev.sandboxrun.cli.cluster.StdoutChunks;
 import dev.sandboxrun.cli.nativelib.LibSandboxRun;
@@ -40,7 +41,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "submit", sortOptions = false,
+@Command(name = "submit", sortOptions = false, mixinStandardHelpOptions = true,
+        footerHeading = "%nExit codes:%n", footer = ExitCodes.HELP,
         description = {"Run a local static binary on the cluster: create a SandboxRun and, owned by it (so they go "
                 + "with it), a ConfigMap holding the program (and one for stdin when it is not short text). With "
                 + "--wait, show the phase as it changes, then print the stdout. Program arguments follow `--`."})
@@ -61,14 +63,15 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--cores", paramLabel = "QUANTITY", description = "CPU bandwidth of the pod: 1, 500m (default: the operator's)")
     String cores;
 
-    @Option(names = "--stdin", paramLabel = "FILE", description = "the program's stdin (default: empty)")
-    Path stdin;
+    @Option(names = "--stdin", paramLabel = "FILE", description = "the program's stdin: a file, or - for this "
+            + "command's stdin (default: empty)")
+    String stdin;
 
     @Option(names = "--name", description = "the SandboxRun's name (default: the program's name and a random suffix)")
     String name;
 
-    @Option(names = {"-n", "--namespace"}, description = "the namespace (default: the kubeconfig's)")
-    String namespace;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--wait", description = "wait for the verdict, then print the stdout; exit with the verdict's code")
     boolean await;
@@ -89,7 +92,7 @@ public final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         byte[] bytes = readProgram();
-        byte[] in = stdin == null ? null : readFile(stdin, "--stdin");
+        byte[] in = stdin == null ? null : stdin.equals("-") ? readStdin() : readFile(Path.of(stdin), "--stdin");
         SandboxRunSpec spec = new SandboxRunSpec();
         spec.setProfile(limitOptions.profile());
         Limits limits = limitOptions.limits();
@@ -100,6 +103,10 @@ public final class SubmitCommand implements Callable<Integer> {
             dev.sandboxrun.api.EffectiveLimits.resolve(spec, dev.sandboxrun.api.EffectiveLimits.Defaults.CONTRACT);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, LimitOptions.optionWords(e.getMessage()));
+        }
+        List<String> problems = dev.sandboxrun.api.SpecValidation.limitsProblems(limits);
+        if (!problems.isEmpty()) {
+            throw new CliException(ExitCodes.INVALID_SPEC, LimitOptions.optionWords(String.join("; ", problems)));
         }
         String runName = name != null ? name : generatedName(program);
         spec.setProgram(ProgramSource.configMap(runName + "-program", PROGRAM_KEY));
@@ -116,8 +123,8 @@ public final class SubmitCommand implements Callable<Integer> {
             spec.setStdin(s);
         }
 
-        try (KubernetesClient client = main.client()) {
-            String ns = Runs.namespace(client, namespace);
+        try (KubernetesClient client = main.client(cluster)) {
+            String ns = Runs.namespace(client, cluster.namespace);
             SandboxRun run = new SandboxRun();
             run.getMetadata().setName(runName);
             run.getMetadata().setNamespace(ns);
@@ -197,6 +204,20 @@ public final class SubmitCommand implements Callable<Integer> {
             }
         }
         return bytes;
+    }
+
+    /** This command's stdin, whole (it becomes text or a ConfigMap, so at most 1 MiB). */
+    private byte[] readStdin() {
+        Main.StdinSupply s = main.pipedStdin();
+        try {
+            byte[] b = (s == null ? System.in : s.stream()).readNBytes((int) CONFIGMAP_MAX + 1);
+            if (b.length > CONFIGMAP_MAX - STDIN_KEY.length()) {
+                throw new CliException(ExitCodes.BAD_INPUT, "--stdin -: more than a ConfigMap holds (1 MiB)");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.BAD_INPUT, "--stdin -: cannot read this command's stdin: " + e.getMessage());
+        }
     }
 
     private static byte[] readFile(Path p, String what) {

@@ -7,6 +7,7 @@ import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.SandboxRunStatus;
+import dev.sandboxrun.api.SpecValidation;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.api.StdinSource;
 import dev.sandboxrun.api.Verdict;
@@ -52,9 +53,16 @@ public final class LocalRunner {
     private final EffectiveLimits.Defaults defaults;
     private final EffectiveLimits.Ceilings ceilings;
     private final Clock clock;
+    private boolean allowFilesOutside;
 
     public LocalRunner(LibSandboxRun lib) {
         this(lib, EffectiveLimits.Defaults.CONTRACT, EffectiveLimits.Ceilings.NONE, Clock.systemUTC());
+    }
+
+    /** Lets the local-files annotation name files outside the YAML's own folder. */
+    public LocalRunner allowFilesOutside(boolean allow) {
+        this.allowFilesOutside = allow;
+        return this;
     }
 
     public LocalRunner(LibSandboxRun lib, EffectiveLimits.Defaults defaults, EffectiveLimits.Ceilings ceilings,
@@ -71,6 +79,10 @@ public final class LocalRunner {
      */
     public record Outcome(SandboxRun run, Verdict verdict, LibSandboxRun.Outcome nativeOutcome,
                           List<String> launcherCommand) {
+        /** stdout's reader went away (a closed pipe): the program was stopped for that. */
+        public boolean readerGone() {
+            return nativeOutcome != null && StdoutErrors.isBrokenPipe(nativeOutcome.consumerError());
+        }
     }
 
     /** A source that could not be resolved: the verdict and message the status gets. */
@@ -86,11 +98,25 @@ public final class LocalRunner {
     /** The limits of a spec here; IllegalArgumentException naming the field when one is invalid. */
     public EffectiveLimits limits(SandboxRunSpec spec) {
         EffectiveLimits l = EffectiveLimits.resolve(spec, defaults);
-        List<String> over = l.exceeding(ceilings);
+        List<String> over = new ArrayList<>(l.exceeding(ceilings));
+        over.addAll(localCeilingProblems(l));
         if (!over.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", over));
         }
         return l;
+    }
+
+    /**
+     * This machine's own ceiling: no more memory than it has (a cluster's operator sets its own
+     * ceilings; a local run has the machine's).
+     */
+    public static List<String> localCeilingProblems(EffectiveLimits l) {
+        long total = MachineMemory.totalBytes();
+        if (total > 0 && l.memoryBytes() > total) {
+            return List.of("limits.memory " + l.memoryBytes() + " bytes is more than this machine has ("
+                    + total + " bytes)");
+        }
+        return List.of();
     }
 
     /**
@@ -101,8 +127,10 @@ public final class LocalRunner {
         SandboxRun run = (SandboxRun) doc.resource();
         SandboxRunStatus status = freshStatus(run);
         SandboxRunSpec spec = run.getSpec();
-        if (spec == null) {
-            return finish(run, Verdict.InvalidSpec, "spec is required");
+        List<String> problems = SpecValidation.problems(run);
+        if (!problems.isEmpty()) {
+            // What the API server would refuse at admission; locally it is the run's InvalidSpec.
+            return finish(run, Verdict.InvalidSpec, String.join("; ", problems));
         }
         EffectiveLimits limits;
         try {
@@ -113,15 +141,21 @@ public final class LocalRunner {
         byte[] program;
         byte[] stdin;
         try {
-            program = programBytes(m, doc);
-            stdin = stdinBytes(m, doc);
+            program = programBytes(m, doc, allowFilesOutside);
+            stdin = stdinBytes(m, doc, allowFilesOutside);
         } catch (Unresolved u) {
             return finish(run, u.verdict, u.getMessage());
         }
+        String origin = programOrigin(spec);
+        String notElf = ProgramFiles.notElf(java.util.Arrays.copyOf(program, Math.min(64, program.length)),
+                spec.getProgram().getConfigMap() != null ? spec.getProgram().getConfigMap().getKey()
+                        : spec.getProgram().getSecret().getKey());
+        if (notElf != null) {
+            return finish(run, Verdict.LaunchError, "program: " + origin + " " + notElf);
+        }
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("sandboxrun-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            dir = TempDirs.create();
             Path prog = dir.resolve("program");
             Files.write(prog, program);
             // The folder keeps everyone else out. Running as root, the launcher drops to an
@@ -139,7 +173,13 @@ public final class LocalRunner {
             if (spec.getArgs() != null) {
                 argv.addAll(spec.getArgs());
             }
-            return execute(run, limits, prog.toString(), argv, in == null ? null : in.toString(), stdout, cancelFd);
+            Outcome o = execute(run, limits, prog.toString(), argv, in == null ? null : in.toString(), stdout, cancelFd);
+            // The launcher names the file it was given; the user knows the program by its YAML key.
+            String msg = o.run().getStatus().getMessage();
+            if (msg != null && msg.contains(prog.toString())) {
+                o.run().getStatus().setMessage(msg.replace(prog.toString(), origin));
+            }
+            return o;
         } catch (IOException e) {
             throw new UncheckedIOException("preparing the run's files", e);
         } finally {
@@ -154,20 +194,32 @@ public final class LocalRunner {
     public Outcome execute(SandboxRun run, EffectiveLimits limits, String program, List<String> argv,
                            String stdinPath, OutputStream stdout, int cancelFd) {
         SandboxRunStatus status = run.getStatus() == null ? freshStatus(run) : run.getStatus();
+        Outcome o = execute(status, limits, program, argv, stdinPath, stdout, cancelFd);
+        return new Outcome(run, o.verdict(), o.nativeOutcome(), o.launcherCommand());
+    }
+
+    /**
+     * The same into a bare status ({@link Outcome#run()} is null): {@code exec} makes a resource
+     * only when it prints one, which keeps Fabric8's resource machinery out of its start-up.
+     */
+    public Outcome execute(SandboxRunStatus status, EffectiveLimits limits, String program, List<String> argv,
+                           String stdinPath, OutputStream stdout, int cancelFd) {
         LibSandboxRun.Request req = LibSandboxRun.Request.of(limits, program, argv, stdinPath, cancelFd);
         List<String> command = LauncherCommand.argv(LAUNCHER, limits, argv.get(0), argv.subList(1, argv.size()),
                 stdinPath, null);
         StatusMapper.running(status, null, 1, clock.instant());
         LibSandboxRun.Outcome o = lib.run(req, stdout, StatusMapper.PREVIEW_BYTES + 4);
         String note = null;
-        if (o.consumerError() != null) {
+        if (StdoutErrors.isBrokenPipe(o.consumerError())) {
+            note = "stopped after " + o.result().stdoutBytes() + " bytes of stdout: its reader went away (a closed pipe)";
+        } else if (o.consumerError() != null) {
             note = "stdout could not be passed on: " + o.consumerError().getMessage();
         } else if (!o.stdoutVerified()) {
             note = "stdout not verified: the bytes received differ from the launcher's count or SHA-256";
         }
         StatusMapper.applyResult(status, o.result(), new StatusMapper.CollectedStdout(o.head(), List.of(),
                 o.stdoutVerified() && o.consumerError() == null, note), clock.instant());
-        return new Outcome(run, Verdict.valueOf(status.getVerdict()), o, command);
+        return new Outcome(null, Verdict.valueOf(status.getVerdict()), o, command);
     }
 
     private Outcome finish(SandboxRun run, Verdict v, String message) {
@@ -183,7 +235,14 @@ public final class LocalRunner {
         return s;
     }
 
-    private static byte[] programBytes(Manifests m, Manifests.Document doc) throws Unresolved {
+    /** How the user knows the program: the ConfigMap or Secret and its key. */
+    private static String programOrigin(SandboxRunSpec spec) {
+        ProgramSource p = spec.getProgram();
+        KeyRef r = p.getConfigMap() != null ? p.getConfigMap() : p.getSecret();
+        return (p.getConfigMap() != null ? "configMap " : "secret ") + r.getName() + " key " + r.getKey();
+    }
+
+    private static byte[] programBytes(Manifests m, Manifests.Document doc, boolean outside) throws Unresolved {
         ProgramSource p = ((SandboxRun) doc.resource()).getSpec().getProgram();
         if (p == null) {
             throw new Unresolved(Verdict.InvalidSpec, "spec.program is required");
@@ -197,11 +256,11 @@ public final class LocalRunner {
                     + ") runs only on a cluster (`sandboxrun submit` or kubectl apply); locally, give the program"
                     + " in a ConfigMap or Secret");
         }
-        return p.getConfigMap() != null ? key(m, doc, "program", ConfigMap.class, p.getConfigMap())
-                : key(m, doc, "program", Secret.class, p.getSecret());
+        return p.getConfigMap() != null ? key(m, doc, "program", ConfigMap.class, p.getConfigMap(), outside)
+                : key(m, doc, "program", Secret.class, p.getSecret(), outside);
     }
 
-    private static byte[] stdinBytes(Manifests m, Manifests.Document doc) throws Unresolved {
+    private static byte[] stdinBytes(Manifests m, Manifests.Document doc, boolean outside) throws Unresolved {
         StdinSource s = ((SandboxRun) doc.resource()).getSpec().getStdin();
         if (s == null) {
             return null;
@@ -214,17 +273,17 @@ public final class LocalRunner {
             return s.getText().getBytes(StandardCharsets.UTF_8);
         }
         if (s.getConfigMap() != null) {
-            return key(m, doc, "stdin", ConfigMap.class, s.getConfigMap());
+            return key(m, doc, "stdin", ConfigMap.class, s.getConfigMap(), outside);
         }
         if (s.getSecret() != null) {
-            return key(m, doc, "stdin", Secret.class, s.getSecret());
+            return key(m, doc, "stdin", Secret.class, s.getSecret(), outside);
         }
         return null;
     }
 
     /** The bytes of a ConfigMap or Secret key among the documents, or a message naming what is missing. */
     private static byte[] key(Manifests m, Manifests.Document run, String what, Class<? extends HasMetadata> kind,
-                              KeyRef ref) throws Unresolved {
+                              KeyRef ref, boolean outside) throws Unresolved {
         String kindName = kind == ConfigMap.class ? "configMap" : "secret";
         if (ref.getName() == null || ref.getKey() == null) {
             throw new Unresolved(Verdict.InvalidSpec, what + "." + kindName + " needs name and key");
@@ -259,6 +318,15 @@ public final class LocalRunner {
             throw new Unresolved(Verdict.InvalidSpec, e.getMessage());
         }
         Path local = localFile(d, ref.getKey(), keys);
+        if (local != null && !outside) {
+            String why = LocalFiles.outsideReason(d.file(), local);
+            if (why != null) {
+                throw new Unresolved(Verdict.InvalidSpec, what + ": " + kindName + " " + ref.getName() + " key "
+                        + ref.getKey() + ": the annotation " + LOCAL_FILES_ANNOTATION + " names " + local + ", "
+                        + why + "; local files must be inside the YAML's own folder (" + d.file().toAbsolutePath()
+                        .getParent() + ") unless `run --allow-files-outside` is given");
+            }
+        }
         if (local != null) {
             if (!Files.isRegularFile(local)) {
                 String hint = Files.exists(local.resolveSibling("Makefile"))
@@ -325,15 +393,6 @@ public final class LocalRunner {
     }
 
     private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a temp folder left behind is not worth failing a run for
-        }
+        TempDirs.delete(dir);
     }
 }

@@ -197,6 +197,15 @@ public final class Manifests {
                             + ": " + fieldPath(e) + "unknown field" + (e.getKnownPropertyIds() == null ? ""
                             : " (known: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                             .reduce((a, b) -> a + ", " + b).orElse("") + ")"));
+                } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+                    if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+                        // A value the CRD's enum refuses: an invalid spec, as the API server would say.
+                        throw new CliException(ExitCodes.INVALID_SPEC, at(file, e.getLocation()) + ": " + kind + " "
+                                + name + ": " + fieldPath(e) + "'" + e.getValue() + "' is not one of "
+                                + enumValues(e.getTargetType()));
+                    }
+                    throw new CliException(ExitCodes.BAD_INPUT, at(file, e.getLocation()) + ": " + kind + " " + name
+                            + ": " + fieldPath(e) + firstLine(e.getOriginalMessage()));
                 } catch (JsonMappingException e) {
                     throw new CliException(ExitCodes.BAD_INPUT, at(file, e.getLocation()) + ": " + kind + " " + name
                             + ": " + fieldPath(e) + firstLine(e.getOriginalMessage()));
@@ -209,6 +218,39 @@ public final class Manifests {
         } catch (IOException e) {
             throw new CliException(ExitCodes.BAD_INPUT, file + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /** The names an enum is written with in YAML (its @JsonProperty names). */
+    private static String enumValues(Class<?> type) {
+        List<String> names = new ArrayList<>();
+        for (Object c : type.getEnumConstants()) {
+            String n = ((Enum<?>) c).name();
+            try {
+                com.fasterxml.jackson.annotation.JsonProperty jp =
+                        type.getField(n).getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                names.add(jp != null && !jp.value().isEmpty() ? jp.value() : n);
+            } catch (NoSuchFieldException e) {
+                names.add(n);
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    /**
+     * Two documents of one kind with one namespace and name (kubectl create would refuse the
+     * second; apply would silently replace the first): a phrase naming both, or null.
+     */
+    public String duplicate() {
+        java.util.Map<String, Document> seen = new java.util.HashMap<>();
+        for (Document d : documents) {
+            String id = d.resource().getKind() + "/" + d.namespace() + "/" + d.name();
+            Document first = seen.putIfAbsent(id, d);
+            if (first != null) {
+                return d.where() + ": " + d.resource().getKind() + " " + d.name() + " (namespace " + d.namespace()
+                        + ") is also defined at " + first.where() + ": names must be unique";
+            }
+        }
+        return null;
     }
 
     private static Class<? extends HasMetadata> classOf(String apiVersion, String kind) {

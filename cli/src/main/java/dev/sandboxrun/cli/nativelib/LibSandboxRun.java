@@ -218,7 +218,7 @@ public final class LibSandboxRun {
         String json = Native.toString(buf, StandardCharsets.UTF_8.name());
         LauncherResult result;
         try {
-            result = LauncherResult.parse(json);
+            result = ResultDocument.read(json);
         } catch (LauncherResult.InvalidResultException e) {
             throw new IllegalStateException("libsandboxrun wrote an invalid result (" + e.getMessage() + "): " + json, e);
         }
