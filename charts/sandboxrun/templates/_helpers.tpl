@@ -62,3 +62,24 @@ matchExpressions:
   - key: sandboxrun.dev/run
     operator: Exists
 {{- end -}}
+
+{{/*
+access.tolerations as the operator reads them (sandboxrun.access.tolerations, access/AllowedToleration):
+key=value[:Effect] for operator Equal (the default), key[:Effect] for Exists; comma-separated.
+*/}}
+{{- define "sandboxrun.allowedTolerations" -}}
+{{- $out := list -}}
+{{- range . -}}
+{{- $t := . -}}
+{{- $op := default "Equal" $t.operator -}}
+{{- $s := $t.key -}}
+{{- if eq $op "Exists" -}}
+{{- if $t.value -}}{{- fail (printf "access.tolerations: key %s has operator Exists and a value; Exists takes none" $t.key) -}}{{- end -}}
+{{- else -}}
+{{- $s = printf "%s=%s" $s (default "" $t.value) -}}
+{{- end -}}
+{{- with $t.effect -}}{{- $s = printf "%s:%s" $s . -}}{{- end -}}
+{{- $out = append $out $s -}}
+{{- end -}}
+{{- join "," $out -}}
+{{- end -}}

@@ -52,7 +52,7 @@ class ChartTest {
         assertEquals(new TreeSet<>(List.of("ClusterRole", "ClusterRoleBinding", "ConfigMap",
                 "Deployment", "NetworkPolicy", "Service", "ServiceAccount")), new TreeSet<>(r.kinds()), r.text);
         assertTrue(r.ofKind("Role").isEmpty() && r.ofKind("RoleBinding").isEmpty(), "no Lease role without leader election");
-        assertEquals(OPERATOR_RULES, rules(r.one("ClusterRole")));
+        assertEquals(OPERATOR_RULES, rules(r.one("ClusterRole", "sandboxrun-operator")));
         JsonNode binding = r.one("ClusterRoleBinding");
         assertEquals("sandboxrun-operator", binding.at("/roleRef/name").asText());
         assertEquals("ServiceAccount", binding.at("/subjects/0/kind").asText());
@@ -70,7 +70,8 @@ class ChartTest {
         assertEquals("50", config.get("SANDBOXRUN_MAX_CONCURRENT_PODS"));
         assertEquals("false", config.get("SANDBOXRUN_LEADER_ELECTION_ENABLED"));
         assertFalse(config.keySet().stream().anyMatch(k -> k.startsWith("SANDBOXRUN_DEFAULTS_")
-                || k.startsWith("SANDBOXRUN_CEILINGS_") || k.contains("RUNTIME_CLASS")), "unset values stay unset: " + config);
+                || k.startsWith("SANDBOXRUN_CEILINGS_") || k.contains("RUNTIME_CLASS")
+                || k.startsWith("SANDBOXRUN_ACCESS_")), "unset values stay unset: " + config);
     }
 
     @Test
@@ -105,7 +106,8 @@ class ChartTest {
     @Test
     void watchedNamespacesGetNamespacedRolesAndNothingClusterWide() throws Exception {
         Rendered r = Rendered.template(tmp, "watchNamespaces: [team-a, team-b]\n");
-        assertTrue(r.ofKind("ClusterRole").isEmpty() && r.ofKind("ClusterRoleBinding").isEmpty(), r.text);
+        assertTrue(r.ofKind("ClusterRole").stream().allMatch(ChartTest::isUserRole)
+                && r.ofKind("ClusterRoleBinding").isEmpty(), "only the users' roles are cluster-wide (and bind nobody): " + r.text);
         List<JsonNode> roles = r.ofKind("Role");
         assertEquals(List.of("team-a", "team-b"), roles.stream().map(x -> x.at("/metadata/namespace").asText()).toList());
         for (JsonNode role : roles) {
@@ -301,6 +303,11 @@ class ChartTest {
         assertEquals("[\"Ingress\",\"Egress\"]", spec.get("policyTypes").toString());
         assertTrue(spec.path("ingress").isEmpty(), "no ingress rule: " + np);
         assertTrue(spec.path("egress").isEmpty(), "no egress rule: " + np);
+    }
+
+    /** The optional roles for people who use SandboxRuns (templates/user-roles.yaml). */
+    static boolean isUserRole(JsonNode role) {
+        return "user-role".equals(role.at("/metadata/labels/app.kubernetes.io~1component").asText());
     }
 
     static Map<String, Set<String>> rules(JsonNode role) {

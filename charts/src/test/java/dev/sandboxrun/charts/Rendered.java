@@ -22,7 +22,7 @@ final class Rendered {
     static final YAMLMapper YAML = new YAMLMapper();
     static final String RELEASE = "sandboxrun";
     static final String NAMESPACE = "sandboxrun-system";
-    /** helm template assumes 1.20 otherwise; the chart needs 1.25 or later. */
+    /** helm template assumes 1.20 otherwise; the chart needs 1.29 or later (Chart.yaml kubeVersion). */
     static final String KUBE_VERSION = "1.31.0";
 
     final String text;

@@ -121,4 +121,28 @@ public interface OperatorConfig {
                 c.stdout().map(Sizes::bytes).orElse(n.stdoutMaxBytes()),
                 c.cores().map(Sizes::millicores).orElse(n.coresMillis()));
     }
+
+    // access
+    /**
+     * What a run may reach beyond its own spec (access/RunAccess): Secrets as program or stdin,
+     * and placement. Unset lists allow nothing beyond the defaults.
+     */
+    Access access();
+
+    interface Access {
+        /**
+         * Secrets runs may read without the Secret's own label {@code sandboxrun.dev/allow-runs=true}:
+         * {@code namespace/name}, or {@code namespace/*} for every Secret of a namespace.
+         */
+        Optional<java.util.List<String>> secrets();
+
+        /** Tolerations runs may ask for, each {@code key[=value][:Effect]}; unset: none. */
+        Optional<java.util.List<String>> tolerations();
+
+        /** RuntimeClasses runs may name besides {@code launcher.runtime-class-name}; unset: none. */
+        Optional<java.util.List<String>> runtimeClassNames();
+
+        /** PriorityClasses runs may name; unset: none. */
+        Optional<java.util.List<String>> priorityClassNames();
+    }
 }
