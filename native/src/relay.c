@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 /* The thread's buffer lives on its stack: no allocation per run. A pipe
- * read rarely returns more anyway. */
+ * read rarely returns more anyway. The stack is mapped, not touched, so
+ * its size costs only address space: the consumer may be a JVM callback,
+ * and a JVM refuses to attach a thread with a small stack (JNA then drops
+ * the call). */
 #define RELAY_BUF (64 * 1024)
-#define RELAY_STACK (RELAY_BUF + 64 * 1024)
+#define RELAY_STACK (2u << 20)
 /* A program that writes a byte at a time would wake the thread for every
  * byte. After a small read its pipe is left alone for a moment to fill up
  * (it holds 1 MiB, and a writer is only ever blocked by a full pipe); large

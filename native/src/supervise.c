@@ -131,9 +131,9 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru)
             took_notification = 0;
         }
         struct pollfd p[5];
-        int n = 0, i_out, i_err = -1, i_pid, i_lis = -1, i_can = -1;
+        int n = 0, i_relay, i_err = -1, i_pid, i_lis = -1, i_can = -1;
         uint64_t now = sr_now_ns();
-        i_out = n; p[n++] = (struct pollfd){ run->relay.event_fd, POLLIN, 0 };
+        i_relay = n; p[n++] = (struct pollfd){ run->relay.event_fd, POLLIN, 0 };
         if (err_open && now >= err_quiet) { i_err = n; p[n++] = (struct pollfd){ run->stderr_r, POLLIN, 0 }; }
         i_pid = n; p[n++] = (struct pollfd){ run->child.pidfd, POLLIN, 0 };
         if (run->child.listener >= 0) { i_lis = n; p[n++] = (struct pollfd){ run->child.listener, POLLIN, 0 }; }
@@ -153,7 +153,9 @@ int sr_supervise(struct sr_run *run, int *status, struct rusage *ru)
         if (rc < 0 && errno != EINTR) { sr_run_kill(run, KILL_CANCELLED); break; }
 
         if (rc > 0) {
-            if (p[i_out].revents & POLLIN) {
+            if (p[i_relay].revents & POLLIN) {
+                uint64_t v;                      /* taken, so it does not wake us again */
+                if (read(run->relay.event_fd, &v, sizeof v) < 0) v = 0;
                 if (atomic_load(&run->relay.over)) sr_run_kill(run, KILL_OUTPUT);
                 else if (atomic_load(&run->relay.consumer_gone)) sr_run_kill(run, KILL_CONSUMER);
             }
