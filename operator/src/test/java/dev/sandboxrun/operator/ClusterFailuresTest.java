@@ -251,6 +251,25 @@ class ClusterFailuresTest {
         }
     }
 
+    @Test
+    void stdoutOfEmptyLinesWithinItsLimitDoesNotGetThePodEvicted() {
+        // 2 MB of empty lines is 82 MB of CRI log, over the 64Mi base: the pod's ephemeral-storage
+        // limit must make room for the log of any stdout within the stdout limit. No rotation here;
+        // the kubelet's eviction check every 300 ms.
+        node.logRotation(1L << 40, Duration.ofMillis(300));
+        try {
+            runs.apply("empty-lines", Runs.withLimits(wall(Runs.spec("behave-bin", "newlines", "2000000", "1500"),
+                    "20s"), l -> l.setStdout("2Mi")));
+            SandboxRunStatus s = runs.awaitFinished("empty-lines", Duration.ofSeconds(60));
+            assertEquals("Completed", s.getVerdict(), s.getMessage());
+            assertTrue(s.getStdout().getComplete(), s.getMessage());
+            assertEquals(2_000_004L, s.getStdout().getBytes());
+            assertTrue(node.logBytesOnDisk(NS, runs.pod("empty-lines", 1)) > 64L << 20, "the log outgrew the base");
+        } finally {
+            node.logRotation(dev.sandboxrun.operator.cluster.CriLog.DEFAULT_MAX_SIZE, Duration.ofSeconds(10));
+        }
+    }
+
     private String awaitPod(String run) {
         await(run + " has its pod").atMost(Duration.ofSeconds(30)).until(() -> {
             SandboxRun r = runs.get(run);

@@ -57,6 +57,11 @@ public final class SandboxPods {
     public static final String STDIN_DIR = "/sandbox/stdin";
     public static final String STDIN_FILE = "stdin";
     public static final long UID = 65534;
+    /**
+     * Bytes on the node's disk per byte of stdout at worst: an empty line is 1 byte of stdout and
+     * a CRI log line of 41 ({@code <RFC3339Nano> stdout F \n}, containerd internal/cri/io/logger.go).
+     */
+    public static final long CRI_BYTES_PER_STDOUT_BYTE = 41;
     private static final int MODE_EXECUTABLE = 0555;
     private static final int MODE_READABLE = 0444;
 
@@ -140,7 +145,15 @@ public final class SandboxPods {
         Quantity cpu = new Quantity(limits.coresMillis() + "m");
         Quantity memory = new Quantity(String.valueOf(limits.memoryBytes() + settings.memoryOverheadBytes()));
         Quantity storage = new Quantity(settings.ephemeralStorage());
-        Map<String, Quantity> resources = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storage);
+        // The container's log counts against its ephemeral-storage limit (the kubelet's eviction
+        // manager, pkg/kubelet/eviction/helpers.go podLocalEphemeralStorageUsage), and each line
+        // of it costs up to 40 bytes of CRI prefix: stdout of empty lines takes 41 times its size
+        // on disk. The limit makes room for the worst case, so that no output within the stdout
+        // limit gets the pod evicted; the request (what the scheduler reserves) stays the base.
+        Quantity storageLimit = new Quantity(String.valueOf(Quantity.getAmountInBytes(storage).longValue()
+                + CRI_BYTES_PER_STDOUT_BYTE * limits.stdoutMaxBytes()));
+        Map<String, Quantity> requests = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storage);
+        Map<String, Quantity> resources = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storageLimit);
 
         Container c = new ContainerBuilder()
                 .withName(CONTAINER)
@@ -151,7 +164,7 @@ public final class SandboxPods {
                 .withWorkingDir("/")
                 .withTerminationMessagePath(TERMINATION_LOG)
                 .withTerminationMessagePolicy("File")
-                .withNewResources().withRequests(resources).withLimits(resources).endResources()
+                .withNewResources().withRequests(requests).withLimits(resources).endResources()
                 .withNewSecurityContext()
                     .withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID)
                     .withAllowPrivilegeEscalation(false).withPrivileged(false)

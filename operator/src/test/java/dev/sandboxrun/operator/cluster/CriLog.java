@@ -123,6 +123,11 @@ public final class CriLog {
         return bytesWritten;
     }
 
+    /** What the log takes on the node's disk now: the current file and the rotated ones kept. */
+    public synchronized long bytesOnDisk() {
+        return current.size() + rotated.stream().mapToLong(b -> b.length).sum();
+    }
+
     public synchronized long currentFileBytes() {
         return current.size();
     }

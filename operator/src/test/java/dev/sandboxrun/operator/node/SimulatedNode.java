@@ -136,6 +136,8 @@ public final class SimulatedNode implements AutoCloseable {
         volatile boolean evicted;
         volatile boolean oomKilled;
         volatile boolean finished;
+        volatile long storageLimit;
+        volatile String evictionMessage = "The node was low on resource: memory.";
 
         PodRun(String uid, Instant startTime) {
             this.uid = uid;
@@ -266,10 +268,18 @@ public final class SimulatedNode implements AutoCloseable {
             logMonitor.cancel(false);
         }
         long ms = logMonitorPeriod.toMillis();
-        // container_log_manager.go: one periodic pass over the running containers.
+        // container_log_manager.go: one periodic pass over the running containers; the eviction
+        // manager's pass (evictionMonitoringPeriod, also 10 s) checks their ephemeral storage.
         logMonitor = timers.scheduleAtFixedRate(() -> pods.values().forEach(r -> {
             if (r.process != null && r.process.isAlive() && r.log != null) {
                 r.log.rotateIfOver();
+                if (r.storageLimit > 0 && r.log.bytesOnDisk() > r.storageLimit && !r.evicted) {
+                    // pkg/kubelet/eviction/eviction_manager.go containerEphemeralStorageLimitEviction
+                    r.evictionMessage = "Container " + SandboxPods.CONTAINER + " exceeded its local ephemeral "
+                            + "storage limit \"" + r.storageLimit + "\". ";
+                    r.evicted = true;
+                    r.process.toHandle().destroy();
+                }
             }
         }), ms, ms, TimeUnit.MILLISECONDS);
     }
@@ -461,6 +471,10 @@ public final class SimulatedNode implements AutoCloseable {
         runs.merge(name, 1, Integer::sum);
         CriLog log = new CriLog(logMaxSize, CriLog.DEFAULT_MAX_FILES);
         run.log = log;
+        var limits = c.getResources() == null ? null : c.getResources().getLimits();
+        if (limits != null && limits.get("ephemeral-storage") != null) {
+            run.storageLimit = Quantity.getAmountInBytes(limits.get("ephemeral-storage")).longValue();
+        }
         long t0 = System.nanoTime();
         Instant startedAt = Instant.now();
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(false).start();
@@ -496,7 +510,7 @@ public final class SimulatedNode implements AutoCloseable {
         String containerReason = run.oomKilled ? "OOMKilled" : exit == 0 ? "Completed" : "Error";
         String phase = run.evicted || run.deadlineHit || exit != 0 ? "Failed" : "Succeeded";
         String reason = run.evicted ? "Evicted" : run.deadlineHit ? "DeadlineExceeded" : null;
-        String podMessage = run.evicted ? "The node was low on resource: memory."
+        String podMessage = run.evicted ? run.evictionMessage
                 : run.deadlineHit ? "Pod was active on the node longer than the specified deadline" : null;
         retrying(() -> updateStatus(pod, s -> {
             s.setPhase(phase);

@@ -94,10 +94,13 @@ class SandboxPodsTest {
         assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
         assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
         var r = ps.getContainers().get(0).getResources();
-        assertEquals(r.getLimits(), r.getRequests());
+        assertEquals(r.getLimits().get("cpu"), r.getRequests().get("cpu"));
+        assertEquals(r.getLimits().get("memory"), r.getRequests().get("memory"));
         assertEquals(new Quantity("500m"), r.getLimits().get("cpu"));
         assertEquals(String.valueOf((64L << 20) + (16L << 20)), r.getLimits().get("memory").getAmount());
-        assertEquals(new Quantity("64Mi"), r.getLimits().get("ephemeral-storage"));
+        assertEquals(new Quantity("64Mi"), r.getRequests().get("ephemeral-storage"));
+        assertEquals(String.valueOf((64L << 20) + 41L * (1 << 20)), r.getLimits().get("ephemeral-storage").getAmount(),
+                "room for 1 MiB of stdout as empty lines in the CRI log");
         ps.getContainers().get(0).getVolumeMounts().forEach(m -> assertTrue(m.getReadOnly()));
     }
 
