@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterFailuresTest {
     static final String NS = "cluster";
     static final String LAUNCHER_IMAGE = "ghcr.io/sandboxrun/launcher:0.1.0";
-    static final Duration START_TIMEOUT = Duration.ofSeconds(6);
+    static final Duration START_TIMEOUT = Duration.ofSeconds(10); // room for the run behind an unschedulable one on a loaded machine
     static KubernetesMockServer server;
     static KubernetesClient client;
     static SimulatedNode node;
@@ -116,7 +116,7 @@ class ClusterFailuresTest {
     @Test
     void aVolumeThatCannotBeMountedFailsNamingItWithinTheStartTimeout() {
         runs.program("vanishing-bin", TestPrograms.program("behave"));
-        node.pullTime(LAUNCHER_IMAGE, Duration.ofSeconds(2));
+        node.pullTime(LAUNCHER_IMAGE, Duration.ofSeconds(4)); // the ConfigMap goes while the image is pulled
         runs.apply("no-volume", wall(Runs.spec("vanishing-bin", "exit", "0"), "1s"));
         String pod = awaitPod("no-volume");
         // The program's ConfigMap goes after the pod was created, before the kubelet mounts it.
