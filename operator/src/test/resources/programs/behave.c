@@ -9,6 +9,8 @@
  *   memory MIB    touches MIB MiB of heap, then prints "touched"
  *   socket        calls socket(2), which every profile denies
  *   threads N     starts N threads that each add to a sum, joins them, prints the sum
+ *   newlines N MS writes N newline bytes (64 KiB writes), sleeps MS milliseconds, writes "end\n"
+ *   chat N MS     prints "line I\n" for I in 0..N-1, then sleeps MS milliseconds, then prints "done"
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -112,6 +114,29 @@ int main(int argc, char **argv)
         for (long i = 0; i < n; i++)
             pthread_join(t[i], NULL);
         printf("sum %ld\n", sum);
+        return 0;
+    }
+    if (!strcmp(mode, "newlines") || !strcmp(mode, "chat")) {
+        long ms = argc > 3 ? atol(argv[3]) : 0;
+        if (!strcmp(mode, "newlines")) {
+            static unsigned char buf[65536];
+            memset(buf, '\n', sizeof buf);
+            while (n > 0) {
+                size_t k = n < (long)sizeof buf ? (size_t)n : sizeof buf;
+                write_all(buf, k);
+                n -= (long)k;
+            }
+        } else {
+            for (long i = 0; i < n; i++)
+                printf("line %ld\n", i);
+            fflush(stdout);
+        }
+        struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+        nanosleep(&t, NULL);
+        if (!strcmp(mode, "newlines"))
+            write_all((const unsigned char *)"end\n", 4);
+        else
+            printf("done\n");
         return 0;
     }
     fprintf(stderr, "unknown mode '%s'\n", mode);

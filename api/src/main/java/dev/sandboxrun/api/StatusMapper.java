@@ -65,6 +65,22 @@ public final class StatusMapper {
         finish(s, v, message, now);
     }
 
+    /**
+     * Finishes the status with a verdict read from the pod and the stdout the pod's log still held
+     * (unverified: the launcher left no length or SHA-256 to check it against).
+     */
+    public static void applyVerdict(SandboxRunStatus s, Verdict v, String message, CollectedStdout stdout,
+                                    long bytes, String sha256, Instant now) {
+        StdoutStatus out = new StdoutStatus();
+        out.setBytes(bytes);
+        out.setSha256(sha256);
+        out.setPreview(preview(stdout.head()));
+        out.setConfigMaps(List.copyOf(stdout.configMaps()));
+        out.setComplete(false);
+        s.setStdout(out);
+        applyVerdict(s, v, stdout.note() == null ? message : message + "; " + stdout.note(), now);
+    }
+
     /** The run waits: for a source to appear, for a slot. */
     public static void waiting(SandboxRunStatus s, String reason, String message, Instant now) {
         s.setPhase(Phase.Pending);

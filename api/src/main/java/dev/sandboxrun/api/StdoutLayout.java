@@ -19,8 +19,9 @@ public final class StdoutLayout {
     private StdoutLayout() {
     }
 
+    /** {@code <run>-stdout-<i>}, cut to fit with a hash when the run's name is long ({@link ObjectNames}). */
     public static String configMapName(String run, int index) {
-        return run + "-stdout-" + index;
+        return ObjectNames.withSuffix(run, "-stdout-" + index);
     }
 
     /** Lower-case hex SHA-256, as the launcher writes it in stdoutSha256. */

@@ -88,7 +88,7 @@ class EndToEndTest {
         assertEquals(0, s.getExitCode());
         assertNull(s.getSignal());
         assertEquals(1, s.getAttempts());
-        assertEquals("greet-run-1", s.getPodName());
+        assertEquals(runs.pod("greet", 1), s.getPodName());
         assertEquals(expected.length(), s.getStdout().getBytes());
         assertEquals(StdoutStore.sha256(expected.getBytes()), s.getStdout().getSha256());
         assertTrue(s.getStdout().getComplete());
@@ -102,8 +102,8 @@ class EndToEndTest {
         assertEquals("True", s.condition(StatusMapper.COMPLETE).getStatus());
         assertNull(s.condition(StatusMapper.FAILED));
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                client.pods().inNamespace(NS).withName("greet-run-1").get() == null);
-        assertEquals(1, node.runs.get("greet-run-1"));
+                client.pods().inNamespace(NS).withName(runs.pod("greet", 1)).get() == null);
+        assertEquals(1, node.runs.get(runs.pod("greet", 1)));
 
         // Operating it: an event per transition, and the meters.
         List<String> reasons = client.v1().events().inNamespace(NS).list().getItems().stream()
@@ -152,7 +152,7 @@ class EndToEndTest {
         assertEquals(verdict, s.getVerdict(), s.getMessage());
         assertEquals(verdict.equals("Completed") ? Phase.Succeeded : Phase.Failed, s.getPhase());
         assertEquals(1, s.getAttempts(), "a program's own verdict is never retried");
-        assertEquals(1, node.runs.get(name + "-run-1"));
+        assertEquals(1, node.runs.get(runs.pod(name, 1)));
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         byte[] stored = runs.storedStdout(s);
         assertEquals(s.getStdout().getBytes(), stored.length);
@@ -253,7 +253,7 @@ class EndToEndTest {
         assertEquals(Phase.Failed, s.getPhase());
         assertTrue(s.getMessage().contains("never-bin"), s.getMessage());
         assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 5000, "waited the configured 6s");
-        assertNull(client.pods().inNamespace(NS).withName("never-run-1").get());
+        assertNull(client.pods().inNamespace(NS).withName(runs.pod("never", 1)).get());
     }
 
     @Test
@@ -263,7 +263,7 @@ class EndToEndTest {
         assertEquals("InvalidSpec", s.getVerdict());
         assertTrue(s.getMessage().contains("limits.memory"), s.getMessage());
         assertEquals("InvalidSpec", s.condition(StatusMapper.FAILED).getReason());
-        assertFalse(node.runs.containsKey("greedy-run-1"), "no pod for an invalid spec");
+        assertFalse(node.runs.containsKey(runs.pod("greedy", 1)), "no pod for an invalid spec");
     }
 
     @Test

@@ -75,26 +75,26 @@ class FaultsTest {
         var spec = Runs.spec("behave-bin", "sleep", "1500");
         spec.setRetries(1);
         runs.apply("deleted", spec);
-        awaitStarted(NS, "deleted-run-1");
-        client.pods().inNamespace(NS).withName("deleted-run-1").delete();
+        awaitStarted(NS, runs.pod("deleted", 1));
+        client.pods().inNamespace(NS).withName(runs.pod("deleted", 1)).delete();
         SandboxRunStatus s = runs.awaitFinished("deleted");
         assertEquals("Completed", s.getVerdict(), s.getMessage());
         assertEquals(2, s.getAttempts());
-        assertEquals("deleted-run-2", s.getPodName());
+        assertEquals(runs.pod("deleted", 2), s.getPodName());
         assertEquals("slept\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
-        assertEquals(Map.of("deleted-run-1", 1, "deleted-run-2", 1), ranFor("deleted"));
+        assertEquals(Map.of(runs.pod("deleted", 1), 1, runs.pod("deleted", 2), 1), ranFor("deleted"));
     }
 
     @Test
     void aPodDeletedMidRunWithNoRetriesLeftIsAnInfrastructureFailure() {
         runs.apply("gone", Runs.spec("behave-bin", "sleep", "5000"));
-        awaitStarted(NS, "gone-run-1");
-        client.pods().inNamespace(NS).withName("gone-run-1").delete();
+        awaitStarted(NS, runs.pod("gone", 1));
+        client.pods().inNamespace(NS).withName(runs.pod("gone", 1)).delete();
         SandboxRunStatus s = runs.awaitFinished("gone");
         assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
         assertEquals(Phase.Failed, s.getPhase());
         assertEquals(1, s.getAttempts());
-        assertEquals(Map.of("gone-run-1", 1), ranFor("gone"));
+        assertEquals(Map.of(runs.pod("gone", 1), 1), ranFor("gone"));
     }
 
     @Test
@@ -102,14 +102,14 @@ class FaultsTest {
         var spec = Runs.spec("behave-bin", "sleep", "1500");
         spec.setRetries(2);
         runs.apply("evicted", spec);
-        awaitStarted(NS, "evicted-run-1");
-        node.evict(NS, "evicted-run-1");
+        awaitStarted(NS, runs.pod("evicted", 1));
+        node.evict(NS, runs.pod("evicted", 1));
         SandboxRunStatus s = runs.awaitFinished("evicted");
         assertEquals("Completed", s.getVerdict(), s.getMessage());
         assertEquals(2, s.getAttempts());
-        assertEquals(Map.of("evicted-run-1", 1, "evicted-run-2", 1), ranFor("evicted"));
+        assertEquals(Map.of(runs.pod("evicted", 1), 1, runs.pod("evicted", 2), 1), ranFor("evicted"));
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                client.pods().inNamespace(NS).withName("evicted-run-1").get() == null);
+                client.pods().inNamespace(NS).withName(runs.pod("evicted", 1)).get() == null);
         assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
                 .anyMatch(e -> "evicted".equals(e.getInvolvedObject().getName()) && "Retrying".equals(e.getReason())));
     }
@@ -117,8 +117,8 @@ class FaultsTest {
     @Test
     void anEvictionOnTheLastAttemptIsAnInfrastructureFailure() {
         runs.apply("evicted-last", Runs.spec("behave-bin", "sleep", "5000"));
-        awaitStarted(NS, "evicted-last-run-1");
-        node.evict(NS, "evicted-last-run-1");
+        awaitStarted(NS, runs.pod("evicted-last", 1));
+        node.evict(NS, runs.pod("evicted-last", 1));
         SandboxRunStatus s = runs.awaitFinished("evicted-last");
         assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("Evicted"), s.getMessage());
@@ -126,15 +126,15 @@ class FaultsTest {
 
     @Test
     void anOomKilledContainerWithoutAResultIsMemoryLimitExceededAndNotRetried() {
-        node.oomKill("oom-run-");
-        var spec = Runs.spec("behave-bin", "memory", "8");
+        node.oomKill("oom-run-", Duration.ofMillis(300));
+        var spec = Runs.spec("behave-bin", "sleep", "20000");
         spec.setRetries(2);
         runs.apply("oom", spec);
         SandboxRunStatus s = runs.awaitFinished("oom");
         assertEquals("MemoryLimitExceeded", s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("OOMKilled"), s.getMessage());
         assertEquals(1, s.getAttempts());
-        assertEquals(Map.of("oom-run-1", 1), ranFor("oom"));
+        assertEquals(Map.of(runs.pod("oom", 1), 1), ranFor("oom"));
     }
 
     @Test
@@ -157,6 +157,6 @@ class FaultsTest {
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertEquals("exit 0\n", new String(flaky.storedStdout(s), StandardCharsets.UTF_8));
         assertEquals(1, s.getAttempts());
-        assertEquals(Map.of("flaky-run-1", 1), ranFor("flaky"), "one pod, run once");
+        assertEquals(Map.of(flaky.pod("flaky", 1), 1), ranFor("flaky"), "one pod, run once");
     }
 }

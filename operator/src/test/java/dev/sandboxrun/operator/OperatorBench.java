@@ -142,10 +142,14 @@ class OperatorBench {
                     JVM CPU per run (operator + mock API server + simulated node, all in one JVM): %.2f ms
                     latency creation -> verdict: p50 %d ms, p90 %d ms, max %d ms (queueing at the node included)
                     heap used: %d MiB before, %d MiB peak (sampled), %d MiB after GC (includes the mock API server's store)
+                    API requests per run by verb (operator, simulated node and this bench's polling together): %s
                     """, n, slots, threads, Runtime.getRuntime().availableProcessors(), seconds, n,
                     (applied - t0) / 1e9, n / seconds, launcherMs, collectMs, cpuPerRunMs,
                     latencies.get(latencies.size() / 2), latencies.get(latencies.size() * 9 / 10),
-                    latencies.get(latencies.size() - 1), heapBefore >> 20, peakHeap.get() >> 20, heapAfter >> 20);
+                    latencies.get(latencies.size() - 1), heapBefore >> 20, peakHeap.get() >> 20, heapAfter >> 20,
+                    new java.util.TreeMap<>(node.api.requestsByVerb).entrySet().stream()
+                            .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f", e.getValue().get() / (double) n))
+                            .collect(Collectors.joining(", ")));
             System.out.println(report);
             Files.writeString(Path.of("target", "bench-operator.txt"), report);
         }

@@ -52,11 +52,11 @@ class OperatorRestartTest {
     void aNewOperatorFinishesARunTheStoppedOneStartedWithoutRunningItAgain() {
         PlainOperator first = PlainOperator.start(client, CONFIG, 2);
         runs.apply("resume", Runs.spec("behave-bin", "sleep", "800"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> node.started.contains(NS + "/resume-run-1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.started.contains(NS + "/" + runs.pod("resume", 1)));
         first.close();
         // While no operator runs, the node finishes the pod.
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Pod p = Runs.retrying(() -> client.pods().inNamespace(NS).withName("resume-run-1").get());
+            Pod p = Runs.retrying(() -> client.pods().inNamespace(NS).withName(runs.pod("resume", 1)).get());
             return p != null && p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase());
         });
         assertEquals("Running", runs.get("resume").getStatus().getPhase().name());
@@ -67,10 +67,10 @@ class OperatorRestartTest {
             assertEquals(1, s.getAttempts());
             assertTrue(s.getStdout().getComplete());
             assertEquals("slept\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
-            assertEquals(1, node.runs.get("resume-run-1"));
-            assertNull(node.runs.get("resume-run-2"));
+            assertEquals(1, node.runs.get(runs.pod("resume", 1)));
+            assertNull(node.runs.get(runs.pod("resume", 2)));
             await().atMost(Duration.ofSeconds(10)).until(() ->
-                    Runs.retrying(() -> client.pods().inNamespace(NS).withName("resume-run-1").get()) == null);
+                    Runs.retrying(() -> client.pods().inNamespace(NS).withName(runs.pod("resume", 1)).get()) == null);
         }
     }
 
@@ -90,8 +90,8 @@ class OperatorRestartTest {
             assertEquals(version, after.getMetadata().getResourceVersion(), "nothing rewritten");
             assertEquals(before.getCompletionTime(), after.getStatus().getCompletionTime());
             assertEquals("exit 4\n", new String(runs.storedStdout(after.getStatus()), StandardCharsets.UTF_8));
-            assertEquals(1, node.runs.get("kept-run-1"));
-            assertNull(node.runs.get("kept-run-2"));
+            assertEquals(1, node.runs.get(runs.pod("kept", 1)));
+            assertNull(node.runs.get(runs.pod("kept", 2)));
         }
     }
 
@@ -101,7 +101,7 @@ class OperatorRestartTest {
         try (PlainOperator op = PlainOperator.start(client, CONFIG, 2)) {
             SandboxRunStatus s = runs.awaitFinished("later");
             assertEquals("Completed", s.getVerdict(), s.getMessage());
-            assertEquals(1, node.runs.get("later-run-1"));
+            assertEquals(1, node.runs.get(runs.pod("later", 1)));
         }
     }
 }

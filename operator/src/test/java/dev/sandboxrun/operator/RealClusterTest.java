@@ -152,10 +152,10 @@ class RealClusterTest {
         Runs.withLimits(spec, l -> l.setWallClock("60s"));
         runs.apply("deleted", spec);
         await().atMost(Duration.ofMinutes(2)).until(() -> {
-            var p = client.pods().inNamespace(ns).withName("deleted-run-1").get();
+            var p = client.pods().inNamespace(ns).withName(runs.pod("deleted", 1)).get();
             return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
         });
-        client.pods().inNamespace(ns).withName("deleted-run-1").delete();
+        client.pods().inNamespace(ns).withName(runs.pod("deleted", 1)).delete();
         SandboxRunStatus s = finished("deleted");
         assertEquals("Completed", s.getVerdict(), s.getMessage());
         assertEquals(2, s.getAttempts());

@@ -83,6 +83,15 @@ public final class Runs {
         return client.resource(run).create();
     }
 
+    /** The name of the pod of this attempt of the run (unique per run UID). */
+    public String pod(String run, int attempt) {
+        SandboxRun r = get(run);
+        if (r == null) {
+            throw new AssertionError("no run " + ns + "/" + run);
+        }
+        return dev.sandboxrun.operator.pod.SandboxPods.podName(r, attempt);
+    }
+
     public SandboxRun get(String name) {
         return retrying(() -> client.resources(SandboxRun.class).inNamespace(ns).withName(name).get());
     }

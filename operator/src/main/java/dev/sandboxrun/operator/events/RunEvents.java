@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator.events;
 
+import dev.sandboxrun.api.ObjectNames;
 import dev.sandboxrun.api.SandboxRun;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -43,8 +44,8 @@ public final class RunEvents {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Event e = new EventBuilder()
                 .withNewMetadata()
-                    .withName(run.getMetadata().getName() + "." + Long.toHexString(System.nanoTime())
-                            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000)))
+                    .withName(ObjectNames.withSuffix(run.getMetadata().getName(), "." + Long.toHexString(System.nanoTime())
+                            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000))))
                     .withNamespace(ns)
                 .endMetadata()
                 .withNewInvolvedObject()

@@ -3,11 +3,15 @@ package dev.sandboxrun.operator.pod;
 import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.LauncherCommand;
+import dev.sandboxrun.api.ObjectNames;
 import dev.sandboxrun.api.Placement;
 import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.StdinSource;
+import dev.sandboxrun.api.StdoutLayout;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.KeyToPath;
@@ -35,10 +39,17 @@ public final class SandboxPods {
     public static final String TERMINATION_LOG = "/dev/termination-log";
     public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY = "sandboxrun-operator";
+    /**
+     * The run's UID, never its name: a label value holds at most 63 characters
+     * (apimachinery validation.go LabelValueMaxLength) and a run's name up to 253. The chart's
+     * NetworkPolicy selects sandbox pods by this key.
+     */
     public static final String LABEL_RUN = "sandboxrun.dev/run";
     public static final String LABEL_ATTEMPT = "sandboxrun.dev/attempt";
-    /** The stdin text, served to the container as a file through the downward API. */
-    public static final String ANNOTATION_STDIN = "sandboxrun.dev/stdin";
+    /** The run's name, kept where any length fits. */
+    public static final String ANNOTATION_RUN_NAME = "sandboxrun.dev/run-name";
+    /** Key of the stdin ConfigMap: stdin.text is kept in a ConfigMap, never in an annotation. */
+    public static final String STDIN_KEY = "stdin";
 
     public static final String PROGRAM_DIR = "/sandbox/program";
     public static final String PROGRAM_FILE = "program";
@@ -46,14 +57,58 @@ public final class SandboxPods {
     public static final String STDIN_DIR = "/sandbox/stdin";
     public static final String STDIN_FILE = "stdin";
     public static final long UID = 65534;
+    /**
+     * Bytes on the node's disk per byte of stdout at worst: an empty line is 1 byte of stdout and
+     * a CRI log line of 41 ({@code <RFC3339Nano> stdout F \n}, containerd internal/cri/io/logger.go).
+     */
+    public static final long CRI_BYTES_PER_STDOUT_BYTE = 41;
     private static final int MODE_EXECUTABLE = 0555;
     private static final int MODE_READABLE = 0444;
 
     private SandboxPods() {
     }
 
-    public static String podName(String runName, int attempt) {
-        return runName + "-run-" + attempt;
+    /**
+     * The pod of one attempt: unique per run UID, so that a run deleted and created again under
+     * the same name (kubectl replace --force) never finds the old run's pod, which the garbage
+     * collector removes only seconds later.
+     */
+    public static String podName(SandboxRun run, int attempt) {
+        return ObjectNames.withSuffix(run.getMetadata().getName(), "-run-" + attempt + "-" + uidTag(run));
+    }
+
+    /** The ConfigMap holding stdin.text for the pod to mount (an annotation could not hold 256 KiB). */
+    public static String stdinConfigMapName(SandboxRun run) {
+        return ObjectNames.withSuffix(run.getMetadata().getName(), "-stdin-" + uidTag(run));
+    }
+
+    /** 8 hex digits of a hash of the run's UID (a UID's own digits need not vary where it is cut). */
+    private static String uidTag(SandboxRun run) {
+        String uid = run.getMetadata().getUid();
+        if (uid == null || uid.isEmpty()) {
+            throw new IllegalArgumentException("run " + run.getMetadata().getName() + " has no uid");
+        }
+        return StdoutLayout.sha256(uid.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
+    }
+
+    /** The ConfigMap with the run's stdin.text, owned by the run; null when stdin is not text. */
+    public static ConfigMap stdinConfigMap(SandboxRun run) {
+        StdinSource s = run.getSpec().getStdin();
+        if (s == null || s.getText() == null) {
+            return null;
+        }
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                    .withName(stdinConfigMapName(run))
+                    .withNamespace(run.getMetadata().getNamespace())
+                    .addToLabels(LABEL_MANAGED_BY, MANAGED_BY)
+                    .addToLabels(LABEL_RUN, run.getMetadata().getUid())
+                    .addToAnnotations(ANNOTATION_RUN_NAME, run.getMetadata().getName())
+                    .withOwnerReferences(owner(run))
+                .endMetadata()
+                .withImmutable(true)
+                .addToData(STDIN_KEY, s.getText())
+                .build();
     }
 
     /** Where the launcher finds the program inside the pod. */
@@ -76,20 +131,29 @@ public final class SandboxPods {
 
     public static Pod desired(SandboxRun run, int attempt, EffectiveLimits limits, PodSettings settings) {
         SandboxRunSpec spec = run.getSpec();
-        String name = podName(run.getMetadata().getName(), attempt);
+        String name = podName(run, attempt);
         List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, programPath(spec), spec.getArgs(),
                 stdinPath(spec), TERMINATION_LOG);
 
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(ANNOTATION_RUN_NAME, run.getMetadata().getName());
         programVolume(spec.getProgram(), volumes, mounts);
-        stdinVolume(spec.getStdin(), volumes, mounts, annotations);
+        stdinVolume(run, volumes, mounts);
 
         Quantity cpu = new Quantity(limits.coresMillis() + "m");
         Quantity memory = new Quantity(String.valueOf(limits.memoryBytes() + settings.memoryOverheadBytes()));
         Quantity storage = new Quantity(settings.ephemeralStorage());
-        Map<String, Quantity> resources = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storage);
+        // The container's log counts against its ephemeral-storage limit (the kubelet's eviction
+        // manager, pkg/kubelet/eviction/helpers.go podLocalEphemeralStorageUsage), and each line
+        // of it costs up to 40 bytes of CRI prefix: stdout of empty lines takes 41 times its size
+        // on disk. The limit makes room for the worst case, so that no output within the stdout
+        // limit gets the pod evicted; the request (what the scheduler reserves) stays the base.
+        Quantity storageLimit = new Quantity(String.valueOf(Quantity.getAmountInBytes(storage).longValue()
+                + CRI_BYTES_PER_STDOUT_BYTE * limits.stdoutMaxBytes()));
+        Map<String, Quantity> requests = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storage);
+        Map<String, Quantity> resources = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storageLimit);
 
         Container c = new ContainerBuilder()
                 .withName(CONTAINER)
@@ -100,7 +164,7 @@ public final class SandboxPods {
                 .withWorkingDir("/")
                 .withTerminationMessagePath(TERMINATION_LOG)
                 .withTerminationMessagePolicy("File")
-                .withNewResources().withRequests(resources).withLimits(resources).endResources()
+                .withNewResources().withRequests(requests).withLimits(resources).endResources()
                 .withNewSecurityContext()
                     .withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID)
                     .withAllowPrivilegeEscalation(false).withPrivileged(false)
@@ -112,14 +176,17 @@ public final class SandboxPods {
                 .build();
 
         Placement placement = spec.getPlacement() == null ? new Placement() : spec.getPlacement();
-        long deadline = (limits.wallMs() + 999) / 1000 + settings.deadlineGraceSeconds();
+        // activeDeadlineSeconds counts from the pod's startTime, set when the kubelet admits it and
+        // before images are pulled and volumes mounted (pkg/kubelet/active_deadline.go): the time a
+        // pod may take to start is added, so that a slow start never passes for the program's time.
+        long deadline = (limits.wallMs() + 999) / 1000 + settings.deadlineGraceSeconds() + settings.startTimeoutSeconds();
 
         return new PodBuilder()
                 .withNewMetadata()
                     .withName(name)
                     .withNamespace(run.getMetadata().getNamespace())
                     .addToLabels(LABEL_MANAGED_BY, MANAGED_BY)
-                    .addToLabels(LABEL_RUN, run.getMetadata().getName())
+                    .addToLabels(LABEL_RUN, run.getMetadata().getUid())
                     .addToLabels(LABEL_ATTEMPT, String.valueOf(attempt))
                     .withAnnotations(annotations)
                     .withOwnerReferences(owner(run))
@@ -178,17 +245,16 @@ public final class SandboxPods {
         mounts.add(mount("program", PROGRAM_DIR));
     }
 
-    private static void stdinVolume(StdinSource s, List<Volume> volumes, List<VolumeMount> mounts,
-                                    Map<String, String> annotations) {
+    private static void stdinVolume(SandboxRun run, List<Volume> volumes, List<VolumeMount> mounts) {
+        StdinSource s = run.getSpec().getStdin();
         if (s == null) {
             return;
         }
         VolumeBuilder v = new VolumeBuilder().withName("stdin");
         if (s.getText() != null) {
-            annotations.put(ANNOTATION_STDIN, s.getText());
-            v.withNewDownwardAPI().addNewItem().withPath(STDIN_FILE).withMode(MODE_READABLE)
-                    .withNewFieldRef().withFieldPath("metadata.annotations['" + ANNOTATION_STDIN + "']").endFieldRef()
-                    .endItem().withDefaultMode(MODE_READABLE).endDownwardAPI();
+            v.withNewConfigMap().withName(stdinConfigMapName(run))
+                    .withItems(new KeyToPath(STDIN_KEY, MODE_READABLE, STDIN_FILE))
+                    .withDefaultMode(MODE_READABLE).withOptional(false).endConfigMap();
         } else if (s.getConfigMap() != null) {
             v.withNewConfigMap().withName(s.getConfigMap().getName())
                     .withItems(new KeyToPath(s.getConfigMap().getKey(), MODE_READABLE, STDIN_FILE))

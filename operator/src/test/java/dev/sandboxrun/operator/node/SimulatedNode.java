@@ -1,25 +1,28 @@
 package dev.sandboxrun.operator.node;
 
+import dev.sandboxrun.operator.cluster.CriLog;
+import dev.sandboxrun.operator.cluster.StrictApiServer;
 import dev.sandboxrun.operator.pod.SandboxPods;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
-import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.internal.SimpleRequest;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -28,45 +31,92 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Plays the kubelet for sandbox pods on the mock API server: when a pod appears, it lays out the
- * pod's volumes as files, runs the REAL launcher with the pod's command (paths mapped to those
- * files), then writes the container's terminated state and termination message into the pod's
- * status and serves the container's output as the pod's log.
+ * Plays the scheduler and the kubelet of one node for sandbox pods, on the strict mock API server
+ * ({@link StrictApiServer}, installed by the constructor): the test cluster every operator test uses.
+ * It runs the REAL launcher with the pod's command (volumes laid out as files), and keeps the
+ * pod's life as a cluster does:
+ * <ul>
+ * <li>Scheduling: a pod whose nodeSelector the node's labels do not match, or whose memory request
+ * exceeds the node's allocatable memory, stays Pending with PodScheduled=False reason Unschedulable
+ * and "0/1 nodes are available: ..." (pkg/scheduler/schedule_one.go handleSchedulingFailure; the
+ * message from framework.FitError). It never starts, and no kubelet enforces its deadline.</li>
+ * <li>Admission: status.startTime is set when the kubelet first syncs the pod, before images are
+ * pulled and volumes mounted (pkg/kubelet/status/status_manager.go SetPodStatus / updateStatusInternal
+ * keep the first StartTime); the container waits as ContainerCreating meanwhile.</li>
+ * <li>Image pulls take a configurable time; a missing image is ErrImagePull, then ImagePullBackOff
+ * "Back-off pulling image ..." (pkg/kubelet/images/image_manager.go, images/types.go), for ever.</li>
+ * <li>A volume whose ConfigMap or Secret is missing keeps the pod ContainerCreating with Warning
+ * events FailedMount "MountVolume.SetUp failed for volume ..." (pkg/kubelet/volumemanager).</li>
+ * <li>activeDeadlineSeconds counts from status.startTime, pulls and mounts included
+ * (pkg/kubelet/active_deadline.go pastActiveDeadline); when it passes the pod is killed (SIGTERM,
+ * SIGKILL after the grace period) and fails with reason DeadlineExceeded, "Pod was active on the
+ * node longer than the specified deadline".</li>
+ * <li>Container logs as CRI log files ({@link CriLog}): prefix per line, rotation at
+ * containerLogMaxSize checked every logMonitorPeriod while the container runs, non-follow reads of
+ * the current file only. A node that cannot be reached answers pods/log with an error.</li>
+ * <li>cgroup v2 OOM: since Kubernetes 1.28 the kubelet sets memory.oom.group=1 on cgroup v2
+ * (pkg/kubelet/kuberuntime/kuberuntime_container_linux.go), so an OOM kills every process of the
+ * container, launcher included: exit 137, reason OOMKilled, no termination message.</li>
+ * <li>Eviction: SIGTERM, then Failed with reason Evicted.</li>
+ * </ul>
  */
 public final class SimulatedNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SimulatedNode.class);
     private static final Pattern ANNOTATION_REF = Pattern.compile("metadata\\.annotations\\['(.+)'\\]");
+    public static final String NODE_NAME = "sim-node";
 
     private final KubernetesClient client;
-    private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+    public final StrictApiServer api;
     private final Path launcher;
     private final Path root;
-    private final ExecutorService pool;
+    private final Semaphore slots;
+    private final ExecutorService lifecycle = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "simulated-kubelet");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "simulated-kubelet-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final Map<String, UnaryOperator<byte[]>> logTampering = new ConcurrentHashMap<>();
-    private final Set<String> oomKillPrefixes = ConcurrentHashMap.newKeySet();
-    /** Pods being evicted: their process is stopped and their status says Evicted. */
-    private final Set<String> evicted = ConcurrentHashMap.newKeySet();
-    /** The launcher process of each running pod, by namespace/name. */
-    private final Map<String, Process> running = new ConcurrentHashMap<>();
+    private final Map<String, Duration> oomKillAfter = new ConcurrentHashMap<>();
+    private final Set<String> unreachableLogs = ConcurrentHashMap.newKeySet();
+    private final Map<String, Duration> pullTimes = new ConcurrentHashMap<>();
+    private final Map<String, String> missingImages = new ConcurrentHashMap<>();
+    private final Map<String, String> labels = new ConcurrentHashMap<>(Map.of(
+            "kubernetes.io/os", "linux", "kubernetes.io/hostname", NODE_NAME));
+    private volatile long allocatableMemory = 8L << 30;
+    private volatile long logMaxSize = CriLog.DEFAULT_MAX_SIZE;
+    private volatile Duration logMonitorPeriod = Duration.ofSeconds(10);
+    private volatile boolean lost;
+    /** Pods the node has admitted, by namespace/name. */
+    private final Map<String, PodRun> pods = new ConcurrentHashMap<>();
     /** Pods whose launcher has started, by namespace/name: lets a test act mid-run. */
     public final Set<String> started = ConcurrentHashMap.newKeySet();
     /** Launcher wall time per pod, in nanoseconds (the bench's "launcher's own time"). */
@@ -74,24 +124,37 @@ public final class SimulatedNode implements AutoCloseable {
     /** Pods this node has run, by name: how many times (a pod must never run twice). */
     public final Map<String, Integer> runs = new ConcurrentHashMap<>();
     private SharedIndexInformer<Pod> informer;
+    private java.util.concurrent.ScheduledFuture<?> logMonitor;
+
+    /** One admitted pod's state on the node. */
+    private static final class PodRun {
+        final String uid;
+        final Instant startTime;
+        volatile Process process;
+        volatile CriLog log;
+        volatile boolean deadlineHit;
+        volatile boolean evicted;
+        volatile boolean oomKilled;
+        volatile boolean finished;
+        volatile long storageLimit;
+        volatile String evictionMessage = "The node was low on resource: memory.";
+
+        PodRun(String uid, Instant startTime) {
+            this.uid = uid;
+            this.startTime = startTime;
+        }
+    }
 
     public SimulatedNode(KubernetesClient client, KubernetesMockServer server) throws IOException {
         this(client, server, 2);
     }
 
     /** @param slots pods run at once (the node's CPUs) */
-    @SuppressWarnings("unchecked")
     public SimulatedNode(KubernetesClient client, KubernetesMockServer server, int slots) throws IOException {
         this.client = client;
-        this.pool = Executors.newFixedThreadPool(slots);
-        try {
-            // The mock's expectations, to serve each log as raw bytes (its DSL only takes text bodies).
-            var f = io.fabric8.mockwebserver.DefaultMockServer.class.getDeclaredField("responses");
-            f.setAccessible(true);
-            this.expectations = (Map<ServerRequest, Queue<ServerResponse>>) f.get(server);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot reach the mock server's expectations", e);
-        }
+        this.slots = new Semaphore(slots);
+        this.api = StrictApiServer.install(server, true);
+        this.api.logSource(this::serveLog);
         this.launcher = TestPrograms.launcher();
         this.root = Files.createDirectories(Path.of("target", "simulated-node").toAbsolutePath());
     }
@@ -113,23 +176,73 @@ public final class SimulatedNode implements AutoCloseable {
                     @Override
                     public void onDelete(Pod pod, boolean unknown) {
                         // The kubelet stops a deleted pod's container: SIGTERM to the launcher.
-                        Process p = running.get(key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
-                        if (p != null) {
-                            p.toHandle().destroy(); // SIGTERM, keeping the streams open (Process.destroy closes them)
+                        PodRun r = pods.get(key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+                        if (r != null && r.uid.equals(pod.getMetadata().getUid()) && r.process != null) {
+                            r.process.toHandle().destroy(); // SIGTERM, keeping the streams open
                         }
                     }
                 });
+        restartLogMonitor();
         return this;
     }
+
+    // ---- what a test sets ----
 
     /** The log of pods whose name starts with this prefix is changed before it is served. */
     public void tamperLog(String podPrefix, UnaryOperator<byte[]> f) {
         logTampering.put(podPrefix, f);
     }
 
-    /** Pods whose name starts with this prefix are OOMKilled: exit 137, reason OOMKilled, no message. */
-    public void oomKill(String podPrefix) {
-        oomKillPrefixes.add(podPrefix);
+    /**
+     * Pods whose name starts with this prefix run out of memory this long after their container
+     * starts: the whole container is killed (cgroup v2 memory.oom.group), launcher included.
+     */
+    public void oomKill(String podPrefix, Duration after) {
+        oomKillAfter.put(podPrefix, after);
+    }
+
+    /** The kubelet cannot be reached for the logs of pods with this prefix (node lost, network). */
+    public void logsUnreachable(String podPrefix) {
+        unreachableLogs.add(podPrefix);
+    }
+
+    /** The node is gone: no log can be read from it any more. */
+    public void lose() {
+        lost = true;
+    }
+
+    /** Pulling this image takes this long. */
+    public void pullTime(String image, Duration d) {
+        pullTimes.put(image, d);
+    }
+
+    /** This image cannot be pulled: the registry answers not found. */
+    public void missingImage(String image) {
+        missingImages.put(image, "rpc error: code = NotFound desc = failed to pull and unpack image \"" + image
+                + "\": failed to resolve reference \"" + image + "\": " + image + ": not found");
+    }
+
+    public void allocatableMemory(long bytes) {
+        this.allocatableMemory = bytes;
+    }
+
+    /** containerLogMaxSize and the kubelet's logMonitorPeriod (defaults 10Mi and 10 s). */
+    public void logRotation(long maxSize, Duration period) {
+        this.logMaxSize = maxSize;
+        this.logMonitorPeriod = period;
+        restartLogMonitor();
+    }
+
+    /** How many times the log of this pod was rotated. */
+    public int logRotations(String ns, String pod) {
+        PodRun r = pods.get(key(ns, pod));
+        return r == null || r.log == null ? 0 : r.log.rotations();
+    }
+
+    /** Bytes the container's log took on disk, CRI prefixes included. */
+    public long logBytesOnDisk(String ns, String pod) {
+        PodRun r = pods.get(key(ns, pod));
+        return r == null || r.log == null ? 0 : r.log.bytesWritten();
     }
 
     /**
@@ -137,10 +250,12 @@ public final class SimulatedNode implements AutoCloseable {
      * the pod Failed with reason Evicted (the container's own termination message kept).
      */
     public void evict(String ns, String name) {
-        evicted.add(key(ns, name));
-        Process p = running.get(key(ns, name));
-        if (p != null) {
-            p.toHandle().destroy(); // SIGTERM, keeping the streams open (Process.destroy closes them)
+        PodRun r = pods.get(key(ns, name));
+        if (r != null) {
+            r.evicted = true;
+            if (r.process != null) {
+                r.process.toHandle().destroy();
+            }
         }
     }
 
@@ -148,75 +263,308 @@ public final class SimulatedNode implements AutoCloseable {
         return ns + "/" + name;
     }
 
+    private synchronized void restartLogMonitor() {
+        if (logMonitor != null) {
+            logMonitor.cancel(false);
+        }
+        long ms = logMonitorPeriod.toMillis();
+        // container_log_manager.go: one periodic pass over the running containers; the eviction
+        // manager's pass (evictionMonitoringPeriod, also 10 s) checks their ephemeral storage.
+        logMonitor = timers.scheduleAtFixedRate(() -> pods.values().forEach(r -> {
+            if (r.process != null && r.process.isAlive() && r.log != null) {
+                r.log.rotateIfOver();
+                if (r.storageLimit > 0 && r.log.bytesOnDisk() > r.storageLimit && !r.evicted) {
+                    // pkg/kubelet/eviction/eviction_manager.go containerEphemeralStorageLimitEviction
+                    r.evictionMessage = "Container " + SandboxPods.CONTAINER + " exceeded its local ephemeral "
+                            + "storage limit \"" + r.storageLimit + "\". ";
+                    r.evicted = true;
+                    r.process.toHandle().destroy();
+                }
+            }
+        }), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
     private void schedule(Pod pod) {
-        boolean pending = pod.getStatus() == null || pod.getStatus().getPhase() == null;
-        if (pending && pod.getMetadata().getDeletionTimestamp() == null && seen.add(pod.getMetadata().getUid())) {
-            CompletableFuture.runAsync(() -> run(pod), pool).exceptionally(e -> {
+        boolean fresh = pod.getStatus() == null || pod.getStatus().getPhase() == null;
+        if (fresh && pod.getMetadata().getDeletionTimestamp() == null && seen.add(pod.getMetadata().getUid())) {
+            CompletableFuture.runAsync(() -> live(pod), lifecycle).exceptionally(e -> {
                 LOG.error("simulated node failed on pod " + pod.getMetadata().getName(), e);
                 return null;
             });
         }
     }
 
-    private void run(Pod pod) {
+    /** Why no node fits the pod (the scheduler's message), or null. */
+    private String unschedulable(Pod pod) {
+        Map<String, String> selector = pod.getSpec().getNodeSelector();
+        if (selector != null && !selector.isEmpty() && !selector.entrySet().stream()
+                .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+            return "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: "
+                    + "0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+        }
+        Quantity memory = pod.getSpec().getContainers().get(0).getResources().getRequests() == null ? null
+                : pod.getSpec().getContainers().get(0).getResources().getRequests().get("memory");
+        if (memory != null && memory.getNumericalAmount().longValue() > allocatableMemory) {
+            return "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: "
+                    + "1 No preemption victims found for incoming pod.";
+        }
+        return null;
+    }
+
+    private void live(Pod pod) {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
-        runs.merge(name, 1, Integer::sum);
         try {
-            if (oomKillPrefixes.stream().anyMatch(name::startsWith)) {
-                serveLog(ns, name, new byte[0]);
-                retrying(() -> writeStatus(pod, "Failed", null, null, 137, "OOMKilled", null));
+            String why = unschedulable(pod);
+            if (why != null) {
+                retrying(() -> updateStatus(pod, s -> {
+                    s.setPhase("Pending");
+                    s.setConditions(List.of(condition("PodScheduled", "False", "Unschedulable", why)));
+                }));
                 return;
             }
-            Path dir = Files.createDirectories(root.resolve(ns + "_" + name + "_" + pod.getMetadata().getUid()));
+            PodRun run = new PodRun(pod.getMetadata().getUid(), Instant.now());
+            pods.put(key(ns, name), run);
             Container c = pod.getSpec().getContainers().get(0);
-            Map<String, String> mounts = retrying(() -> materialise(pod, c, dir));
-            Path termination = dir.resolve("termination-log");
-            List<String> cmd = new ArrayList<>();
-            cmd.add(launcher.toString());
-            for (String arg : c.getArgs()) {
-                cmd.add(map(arg, mounts, termination));
+            retrying(() -> updateStatus(pod, s -> {
+                s.setPhase("Pending");
+                s.setStartTime(run.startTime.toString());
+                s.setConditions(List.of(condition("PodScheduled", "True", null, null)));
+                s.setContainerStatuses(List.of(waiting(c, "ContainerCreating", null)));
+            }));
+            Long deadline = pod.getSpec().getActiveDeadlineSeconds();
+            if (deadline != null) {
+                timers.schedule(() -> deadlinePassed(pod, run), Duration.between(Instant.now(),
+                        run.startTime.plusSeconds(deadline)).toMillis(), TimeUnit.MILLISECONDS);
             }
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile())
-                    .redirectErrorStream(false).start();
-            running.put(key(ns, name), p);
-            started.add(key(ns, name));
-            p.getOutputStream().close();
-            CompletableFuture<byte[]> out = readAll(p.getInputStream());
-            CompletableFuture<byte[]> err = readAll(p.getErrorStream());
-            long deadline = pod.getSpec().getActiveDeadlineSeconds() == null ? 600
-                    : pod.getSpec().getActiveDeadlineSeconds();
-            boolean inTime = p.waitFor(deadline, TimeUnit.SECONDS);
-            if (!inTime) {
-                p.destroyForcibly().waitFor();
-            }
-            launcherNanos.put(key(ns, name), System.nanoTime() - t0);
-            running.remove(key(ns, name));
-            byte[] stdout = out.get();
-            byte[] stderr = err.get();
-            byte[] log = new byte[stdout.length + stderr.length];
-            System.arraycopy(stdout, 0, log, 0, stdout.length);
-            System.arraycopy(stderr, 0, log, stdout.length, stderr.length);
-            for (var e : logTampering.entrySet()) {
-                if (name.startsWith(e.getKey())) {
-                    log = e.getValue().apply(log);
-                }
-            }
-            serveLog(ns, name, log);
-            String message = Files.exists(termination) ? readCapped(termination) : "";
-            int exit = inTime ? p.exitValue() : 137;
-            if (evicted.contains(key(ns, name))) {
-                retrying(() -> writeStatus(pod, "Failed", "Evicted", "The node was low on resource: memory.", exit,
-                        "Error", message));
+            if (!pullImages(pod, c, run)) {
                 return;
             }
-            boolean ok = inTime;
-            retrying(() -> writeStatus(pod, exit == 0 ? "Succeeded" : "Failed", ok ? null : "DeadlineExceeded", null,
-                    exit, exit == 0 ? "Completed" : "Error", message));
+            Path dir = Files.createDirectories(root.resolve(ns + "_" + run.uid)); // a pod name may be 253 long
+            Map<String, String> mounts = mountVolumes(pod, c, dir, run);
+            if (mounts == null) {
+                return;
+            }
+            slots.acquire();
+            try {
+                if (!run.deadlineHit && exists(pod)) {
+                    runContainer(pod, c, dir, mounts, run);
+                }
+            } finally {
+                slots.release();
+            }
         } catch (Exception e) {
             throw new RuntimeException("running pod " + ns + "/" + name, e);
         }
+    }
+
+    /** Pulls the launcher image and any image volume; false when the pod cannot go on. */
+    private boolean pullImages(Pod pod, Container c, PodRun run) throws Exception {
+        List<String> images = new ArrayList<>();
+        images.add(c.getImage());
+        for (Volume v : pod.getSpec().getVolumes()) {
+            if (v.getImage() != null) {
+                images.add(v.getImage().getReference());
+            }
+        }
+        for (String image : images) {
+            String missing = missingImages.get(image);
+            if (missing != null) {
+                retrying(() -> updateStatus(pod, s -> s.setContainerStatuses(List.of(waiting(c, "ErrImagePull",
+                        missing)))));
+                if (!sleepUnlessOver(pod, run, Duration.ofMillis(500))) {
+                    return false;
+                }
+                retrying(() -> updateStatus(pod, s -> s.setContainerStatuses(List.of(waiting(c, "ImagePullBackOff",
+                        "Back-off pulling image \"" + image + "\"")))));
+                return false; // it backs off for ever
+            }
+            if (!sleepUnlessOver(pod, run, pullTimes.getOrDefault(image, Duration.ZERO))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sleeps unless the deadline passes or the pod goes first; false when it did. */
+    private boolean sleepUnlessOver(Pod pod, PodRun run, Duration d) throws InterruptedException {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < end) {
+            if (run.deadlineHit) {
+                return false;
+            }
+            Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        }
+        return !run.deadlineHit && exists(pod);
+    }
+
+    private boolean exists(Pod pod) {
+        try {
+            Pod p = retrying(() -> client.pods().inNamespace(pod.getMetadata().getNamespace())
+                    .withName(pod.getMetadata().getName()).get());
+            return p != null && p.getMetadata().getUid().equals(pod.getMetadata().getUid())
+                    && p.getMetadata().getDeletionTimestamp() == null;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    /** Mounts every volume; while a source is missing, FailedMount events and a retry each second. */
+    private Map<String, String> mountVolumes(Pod pod, Container c, Path dir, PodRun run) throws Exception {
+        while (true) {
+            try {
+                return retrying(() -> materialise(pod, c, dir));
+            } catch (MissingSource e) {
+                retrying(() -> {
+                    client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(new EventBuilder()
+                            .withNewMetadata().withName(pod.getMetadata().getName() + "." + UUID.randomUUID())
+                            .withNamespace(pod.getMetadata().getNamespace()).endMetadata()
+                            .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName())
+                            .withNamespace(pod.getMetadata().getNamespace()).withUid(run.uid).endInvolvedObject()
+                            .withType("Warning").withReason("FailedMount").withMessage(e.getMessage())
+                            .withNewSource().withComponent("kubelet").withHost(NODE_NAME).endSource()
+                            .withLastTimestamp(Instant.now().toString())
+                            .build()).create();
+                    return null;
+                });
+                if (!sleepUnlessOver(pod, run, Duration.ofSeconds(1))) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    private void deadlinePassed(Pod pod, PodRun run) {
+        if (run.finished) {
+            return;
+        }
+        run.deadlineHit = true;
+        Process p = run.process;
+        if (p != null) {
+            p.toHandle().destroy(); // SIGTERM; SIGKILL after the grace period
+            long grace = pod.getSpec().getTerminationGracePeriodSeconds() == null ? 30
+                    : pod.getSpec().getTerminationGracePeriodSeconds();
+            timers.schedule(() -> p.toHandle().destroyForcibly(), grace, TimeUnit.SECONDS);
+            return; // the container's own end writes the status
+        }
+        try {
+            run.finished = true;
+            retrying(() -> updateStatus(pod, s -> {
+                s.setPhase("Failed");
+                s.setReason("DeadlineExceeded");
+                s.setMessage("Pod was active on the node longer than the specified deadline");
+            }));
+        } catch (Exception e) {
+            LOG.warn("cannot write the deadline of pod " + pod.getMetadata().getName(), e);
+        }
+    }
+
+    private void runContainer(Pod pod, Container c, Path dir, Map<String, String> mounts, PodRun run) throws Exception {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        Path termination = dir.resolve("termination-log");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(launcher.toString());
+        for (String arg : c.getArgs()) {
+            cmd.add(map(arg, mounts, termination));
+        }
+        runs.merge(name, 1, Integer::sum);
+        CriLog log = new CriLog(logMaxSize, CriLog.DEFAULT_MAX_FILES);
+        run.log = log;
+        var limits = c.getResources() == null ? null : c.getResources().getLimits();
+        if (limits != null && limits.get("ephemeral-storage") != null) {
+            run.storageLimit = Quantity.getAmountInBytes(limits.get("ephemeral-storage")).longValue();
+        }
+        long t0 = System.nanoTime();
+        Instant startedAt = Instant.now();
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(false).start();
+        run.process = p;
+        p.getOutputStream().close();
+        CompletableFuture<Void> out = pump(p.getInputStream(), "stdout", log);
+        CompletableFuture<Void> err = pump(p.getErrorStream(), "stderr", log);
+        retrying(() -> updateStatus(pod, s -> {
+            s.setPhase("Running");
+            s.setContainerStatuses(List.of(new ContainerStatusBuilder()
+                    .withName(c.getName()).withImage(c.getImage()).withReady(true).withRestartCount(0).withStarted(true)
+                    .withNewState().withNewRunning().withStartedAt(startedAt.toString()).endRunning().endState()
+                    .build()));
+        }));
+        started.add(key(ns, name));
+        oomKillAfter.entrySet().stream().filter(e -> name.startsWith(e.getKey())).findFirst().ifPresent(e ->
+                timers.schedule(() -> {
+                    if (p.isAlive()) {
+                        run.oomKilled = true;
+                        p.toHandle().destroyForcibly(); // the group is killed: no one writes a result
+                    }
+                }, e.getValue().toMillis(), TimeUnit.MILLISECONDS));
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+        launcherNanos.put(key(ns, name), System.nanoTime() - t0);
+        out.get();
+        err.get();
+        run.finished = true;
+        Instant finishedAt = Instant.now();
+        String message = !run.oomKilled && Files.exists(termination) ? readCapped(termination) : "";
+        int exit = run.oomKilled ? 137 : p.exitValue();
+        String containerReason = run.oomKilled ? "OOMKilled" : exit == 0 ? "Completed" : "Error";
+        String phase = run.evicted || run.deadlineHit || exit != 0 ? "Failed" : "Succeeded";
+        String reason = run.evicted ? "Evicted" : run.deadlineHit ? "DeadlineExceeded" : null;
+        String podMessage = run.evicted ? run.evictionMessage
+                : run.deadlineHit ? "Pod was active on the node longer than the specified deadline" : null;
+        retrying(() -> updateStatus(pod, s -> {
+            s.setPhase(phase);
+            s.setReason(reason);
+            s.setMessage(podMessage);
+            s.setContainerStatuses(List.of(new ContainerStatusBuilder()
+                    .withName(c.getName()).withImage(c.getImage()).withReady(false).withRestartCount(0)
+                    .withStarted(false)
+                    .withNewState().withNewTerminated()
+                        .withExitCode(exit).withReason(containerReason)
+                        .withMessage(message.isEmpty() ? null : message)
+                        .withStartedAt(startedAt.toString()).withFinishedAt(finishedAt.toString())
+                    .endTerminated().endState()
+                    .build()));
+        }));
+    }
+
+    private static CompletableFuture<Void> pump(InputStream in, String stream, CriLog log) {
+        return CompletableFuture.runAsync(() -> {
+            byte[] buf = new byte[65536];
+            try (in) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    log.write(stream, buf, 0, n, Instant.now());
+                }
+            } catch (IOException e) {
+                // the process was killed: what it wrote so far is in the log
+            }
+            log.close(stream, Instant.now());
+        });
+    }
+
+    /** The kubelet's answer to GET pods/log, or null when the pod is unknown here (404). */
+    private MockResponse serveLog(String ns, String name, String query) {
+        PodRun r = pods.get(key(ns, name));
+        if (r == null) {
+            return null;
+        }
+        if (lost || unreachableLogs.stream().anyMatch(name::startsWith)) {
+            return StrictApiServer.status(500, "InternalError", "Get \"https://" + NODE_NAME
+                    + ":10250/containerLogs/" + ns + "/" + name + "/" + SandboxPods.CONTAINER
+                    + "\": dial tcp 10.0.0.2:10250: connect: connection refused");
+        }
+        CriLog log = r.log;
+        if (log == null) {
+            return StrictApiServer.status(400, "BadRequest", "container \"" + SandboxPods.CONTAINER + "\" in pod \""
+                    + name + "\" is waiting to start: ContainerCreating");
+        }
+        byte[] body = log.read();
+        for (var e : logTampering.entrySet()) {
+            if (name.startsWith(e.getKey())) {
+                body = e.getValue().apply(body);
+            }
+        }
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(body);
     }
 
     private interface Call<T> {
@@ -228,8 +576,8 @@ public final class SimulatedNode implements AutoCloseable {
         for (int i = 0; ; i++) {
             try {
                 return call.call();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (i >= 20 || e.getCode() == 404) {
+            } catch (KubernetesClientException e) {
+                if (i >= 20 || e.getCode() == 404 || e.getCode() == 422) {
                     throw e;
                 }
                 Thread.sleep(50L * (i + 1));
@@ -237,58 +585,42 @@ public final class SimulatedNode implements AutoCloseable {
         }
     }
 
-    private Void writeStatus(Pod pod, String phase, String reason, String podMessage, int exit,
-                             String containerReason, String message) {
+    /** Changes the current pod's status, if it is still this pod. */
+    private Void updateStatus(Pod pod, Consumer<PodStatus> change) {
         String ns = pod.getMetadata().getNamespace();
-        Container c = pod.getSpec().getContainers().get(0);
         Pod current = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
         if (current == null || !current.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
             return null;
         }
-        current.setStatus(new PodStatusBuilder()
-                .withPhase(phase)
-                .withReason(reason)
-                .withMessage(podMessage)
-                .withContainerStatuses(new ContainerStatusBuilder()
-                        .withName(c.getName()).withImage(c.getImage()).withReady(false).withRestartCount(0)
-                        .withNewState().withNewTerminated()
-                            .withExitCode(exit).withReason(containerReason)
-                            .withMessage(message == null || message.isEmpty() ? null : message)
-                        .endTerminated().endState()
-                        .build())
-                .build());
+        PodStatus s = current.getStatus() == null ? new PodStatus() : current.getStatus();
+        change.accept(s);
+        s.setNominatedNodeName(null);
+        current.setStatus(s);
         client.pods().inNamespace(ns).resource(current).updateStatus();
         return null;
     }
 
-    /** Serves the pod's log as these exact bytes (no charset round trip), for every way it is asked for. */
-    private void serveLog(String ns, String name, byte[] log) {
-        String base = "/api/v1/namespaces/" + ns + "/pods/" + name + "/log";
-        ServerResponse body = new BytesResponse(log);
-        synchronized (expectations) {
-            for (String path : List.of(base + "?pretty=false&container=" + SandboxPods.CONTAINER,
-                    base + "?container=" + SandboxPods.CONTAINER, base + "?pretty=false", base)) {
-                Queue<ServerResponse> q = new java.util.concurrent.ConcurrentLinkedQueue<>();
-                q.add(body);
-                expectations.put(new SimpleRequest(HttpMethod.GET, path), q);
-            }
-        }
+    private static PodCondition condition(String type, String status, String reason, String message) {
+        return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+                .withLastTransitionTime(Instant.now().toString()).build();
     }
 
-    private record BytesResponse(byte[] body) implements ServerResponse {
-        @Override
-        public boolean isRepeatable() {
-            return true;
-        }
+    private static ContainerStatus waiting(Container c, String reason, String message) {
+        return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
+                .withRestartCount(0).withStarted(false)
+                .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
+                .build();
+    }
 
-        @Override
-        public MockResponse toMockResponse(RecordedRequest request) {
-            return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(body);
+    /** A volume's source is missing: the mount fails and is retried. */
+    private static final class MissingSource extends Exception {
+        MissingSource(String message) {
+            super(message);
         }
     }
 
     /** Lays out each mounted volume under dir; returns mount path to local folder. */
-    private Map<String, String> materialise(Pod pod, Container c, Path dir) throws IOException {
+    private Map<String, String> materialise(Pod pod, Container c, Path dir) throws IOException, MissingSource {
         Map<String, String> mounts = new LinkedHashMap<>();
         String ns = pod.getMetadata().getNamespace();
         for (VolumeMount m : c.getVolumeMounts()) {
@@ -297,14 +629,27 @@ public final class SimulatedNode implements AutoCloseable {
             Path local = Files.createDirectories(dir.resolve("volumes").resolve(v.getName()));
             if (v.getConfigMap() != null) {
                 ConfigMap cm = client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();
+                if (cm == null) {
+                    throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : configmap \""
+                            + v.getConfigMap().getName() + "\" not found");
+                }
                 for (KeyToPath item : v.getConfigMap().getItems()) {
                     byte[] bytes = cm.getBinaryData() != null && cm.getBinaryData().containsKey(item.getKey())
                             ? Base64.getDecoder().decode(cm.getBinaryData().get(item.getKey()))
-                            : cm.getData().get(item.getKey()).getBytes(StandardCharsets.UTF_8);
+                            : cm.getData() != null && cm.getData().containsKey(item.getKey())
+                            ? cm.getData().get(item.getKey()).getBytes(StandardCharsets.UTF_8) : null;
+                    if (bytes == null) {
+                        throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                + "\" : configmap references non-existent config key: " + item.getKey());
+                    }
                     write(local.resolve(item.getPath()), bytes, mode(item.getMode(), v.getConfigMap().getDefaultMode()));
                 }
             } else if (v.getSecret() != null) {
                 Secret s = client.secrets().inNamespace(ns).withName(v.getSecret().getSecretName()).get();
+                if (s == null) {
+                    throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : secret \""
+                            + v.getSecret().getSecretName() + "\" not found");
+                }
                 for (KeyToPath item : v.getSecret().getItems()) {
                     byte[] bytes = Base64.getDecoder().decode(s.getData().get(item.getKey()));
                     write(local.resolve(item.getPath()), bytes, mode(item.getMode(), v.getSecret().getDefaultMode()));
@@ -364,22 +709,18 @@ public final class SimulatedNode implements AutoCloseable {
         return new String(b, 0, Math.min(b.length, 4096), StandardCharsets.UTF_8);
     }
 
-    private static CompletableFuture<byte[]> readAll(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                return in.readAllBytes();
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-    }
-
     @Override
     public void close() {
         if (informer != null) {
             informer.close();
         }
-        running.values().forEach(Process::destroyForcibly);
-        pool.shutdownNow();
+        pods.values().forEach(r -> {
+            if (r.process != null) {
+                r.process.destroyForcibly();
+            }
+        });
+        api.logSource(null);
+        lifecycle.shutdownNow();
+        timers.shutdownNow();
     }
 }

@@ -51,8 +51,12 @@ public final class TestPrograms {
 
     private static synchronized Path compile(Path src, String outName, String cc, List<String> flags) {
         Path out = Paths.get("target", "test-programs", outName).toAbsolutePath();
-        if (Files.isExecutable(out)) {
-            return out;
+        try {
+            if (Files.isExecutable(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) >= 0) {
+                return out; // compiled from this source already
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + src + ": " + e, e);
         }
         try {
             Files.createDirectories(out.getParent());

@@ -97,4 +97,58 @@ class TerminationReaderTest {
         var o = TerminationReader.read(terminated("Failed", null, 70, "Error", CANCELLED));
         assertEquals(Verdict.LaunchError, assertInstanceOf(PodOutcome.Result.class, o).result().verdictValue());
     }
+
+    static Pod ran(String started, String finished) {
+        Pod p = terminated("Failed", "DeadlineExceeded", 70, "Error", CANCELLED);
+        var t = p.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+        t.setStartedAt(started);
+        t.setFinishedAt(finished);
+        return p;
+    }
+
+    /** The pod's deadline counts from admission: only a container that ran its wall limit ran out of time. */
+    @Test
+    void aDeadlineIsTheProgramsOnlyWhenTheContainerRanItsWallLimit() {
+        var slowStart = TerminationReader.read(ran("2026-01-01T00:00:35Z", "2026-01-01T00:00:40Z"), 10_000);
+        assertTrue(assertInstanceOf(PodOutcome.Infrastructure.class, slowStart).message().contains("starting"),
+                slowStart.toString());
+        var ranOut = TerminationReader.read(ran("2026-01-01T00:00:00Z", "2026-01-01T00:00:40Z"), 10_000);
+        assertEquals(Verdict.WallTimeLimitExceeded, assertInstanceOf(PodOutcome.Ended.class, ranOut).verdict());
+        Pod neverStarted = new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata()
+                .withNewSpec().withActiveDeadlineSeconds(40L).endSpec()
+                .withNewStatus().withPhase("Failed").withReason("DeadlineExceeded").addNewContainerStatus()
+                .withName("sandbox").withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting()
+                .endState().endContainerStatus().endStatus().build();
+        var pulled = assertInstanceOf(PodOutcome.Infrastructure.class, TerminationReader.read(neverStarted, 10_000));
+        assertTrue(pulled.message().contains("before its container started"), pulled.message());
+    }
+
+    @Test
+    void aPodNoNodeTakesIsStuckWithTheSchedulersMessage() {
+        Pod p = new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata().withNewSpec().endSpec()
+                .withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage("0/3 nodes are available: 3 Insufficient memory.")
+                .endCondition().endStatus().build();
+        var s = assertInstanceOf(PodOutcome.Stuck.class, TerminationReader.read(p, 1000));
+        assertEquals("Unschedulable", s.reason());
+        assertTrue(s.message().contains("Insufficient memory"));
+    }
+
+    @Test
+    void anOomKilledLauncherLeavesStdoutInTheLog() {
+        var o = assertInstanceOf(PodOutcome.Ended.class,
+                TerminationReader.read(terminated("Failed", null, 137, "OOMKilled", null), 1000));
+        assertEquals(Verdict.MemoryLimitExceeded, o.verdict());
+        assertTrue(o.logHasStdout());
+    }
+
+    @Test
+    void aPodBeingCreatedIsStarting() {
+        Pod p = new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata().withNewSpec().endSpec()
+                .withNewStatus().withPhase("Pending").addNewContainerStatus().withName("sandbox").withNewState()
+                .withNewWaiting().withReason("ContainerCreating").endWaiting().endState().endContainerStatus()
+                .endStatus().build();
+        assertEquals("ContainerCreating", assertInstanceOf(PodOutcome.Starting.class, TerminationReader.read(p, 1))
+                .reason());
+    }
 }

@@ -24,9 +24,11 @@ class SandboxPodsTest {
     static final PodSettings SETTINGS = new PodSettings("launcher:1", "/sandbox-launch", "IfNotPresent",
             16L << 20, "64Mi", 30);
 
+    static final String UID = "0f2c6e1a-4b5d-4c3e-9a7b-1d2e3f405162";
+
     static SandboxRun run(SandboxRunSpec spec) {
         SandboxRun run = new SandboxRun();
-        run.setMetadata(new ObjectMetaBuilder().withName("primes").withNamespace("ns").withUid("u-1").build());
+        run.setMetadata(new ObjectMetaBuilder().withName("primes").withNamespace("ns").withUid(UID).build());
         run.setSpec(spec);
         return run;
     }
@@ -64,9 +66,11 @@ class SandboxPodsTest {
     @Test
     void nameLabelsAndOwner() {
         Pod p = pod(spec(), 2);
-        assertEquals("primes-run-2", p.getMetadata().getName());
+        assertEquals("primes-run-2-722903cb", p.getMetadata().getName(), "unique per run UID");
         assertEquals("2", p.getMetadata().getLabels().get(SandboxPods.LABEL_ATTEMPT));
-        assertEquals("u-1", p.getMetadata().getOwnerReferences().get(0).getUid());
+        assertEquals(UID, p.getMetadata().getLabels().get(SandboxPods.LABEL_RUN), "the UID, never the name");
+        assertEquals("primes", p.getMetadata().getAnnotations().get(SandboxPods.ANNOTATION_RUN_NAME));
+        assertEquals(UID, p.getMetadata().getOwnerReferences().get(0).getUid());
         assertTrue(p.getMetadata().getOwnerReferences().get(0).getController());
     }
 
@@ -77,7 +81,7 @@ class SandboxPodsTest {
         assertEquals("Never", ps.getRestartPolicy());
         assertFalse(ps.getAutomountServiceAccountToken());
         assertFalse(ps.getEnableServiceLinks());
-        assertEquals(10 + 30, ps.getActiveDeadlineSeconds());
+        assertEquals(10 + 30 + 300, ps.getActiveDeadlineSeconds(), "wall + grace + the start timeout");
         assertTrue(ps.getSecurityContext().getRunAsNonRoot());
         assertEquals("RuntimeDefault", ps.getSecurityContext().getSeccompProfile().getType());
         var sc = ps.getContainers().get(0).getSecurityContext();
@@ -90,10 +94,13 @@ class SandboxPodsTest {
         assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
         assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
         var r = ps.getContainers().get(0).getResources();
-        assertEquals(r.getLimits(), r.getRequests());
+        assertEquals(r.getLimits().get("cpu"), r.getRequests().get("cpu"));
+        assertEquals(r.getLimits().get("memory"), r.getRequests().get("memory"));
         assertEquals(new Quantity("500m"), r.getLimits().get("cpu"));
         assertEquals(String.valueOf((64L << 20) + (16L << 20)), r.getLimits().get("memory").getAmount());
-        assertEquals(new Quantity("64Mi"), r.getLimits().get("ephemeral-storage"));
+        assertEquals(new Quantity("64Mi"), r.getRequests().get("ephemeral-storage"));
+        assertEquals(String.valueOf((64L << 20) + 41L * (1 << 20)), r.getLimits().get("ephemeral-storage").getAmount(),
+                "room for 1 MiB of stdout as empty lines in the CRI log");
         ps.getContainers().get(0).getVolumeMounts().forEach(m -> assertTrue(m.getReadOnly()));
     }
 
@@ -104,9 +111,13 @@ class SandboxPodsTest {
         assertEquals("primes-bin", program.getName());
         assertEquals("primes", program.getItems().get(0).getKey());
         assertEquals(0555, program.getItems().get(0).getMode());
-        assertEquals("100\n", p.getMetadata().getAnnotations().get(SandboxPods.ANNOTATION_STDIN));
-        assertEquals("metadata.annotations['sandboxrun.dev/stdin']",
-                p.getSpec().getVolumes().get(1).getDownwardAPI().getItems().get(0).getFieldRef().getFieldPath());
+        var stdin = p.getSpec().getVolumes().get(1).getConfigMap();
+        assertEquals("primes-stdin-722903cb", stdin.getName());
+        assertEquals(SandboxPods.STDIN_KEY, stdin.getItems().get(0).getKey());
+        var cm = SandboxPods.stdinConfigMap(run(spec()));
+        assertEquals(stdin.getName(), cm.getMetadata().getName());
+        assertEquals("100\n", cm.getData().get(SandboxPods.STDIN_KEY));
+        assertEquals(UID, cm.getMetadata().getOwnerReferences().get(0).getUid());
 
         SandboxRunSpec img = spec();
         img.setProgram(new ProgramSource());
@@ -122,7 +133,7 @@ class SandboxPodsTest {
     @Test
     void theConfiguredRuntimeClassAppliesWhereTheSpecNamesNone() {
         PodSettings gvisor = new PodSettings("launcher:1", "/sandbox-launch", "IfNotPresent", 16L << 20, "64Mi", 30,
-                "gvisor");
+                "gvisor", 300);
         SandboxRunSpec spec = spec();
         EffectiveLimits limits = EffectiveLimits.resolve(spec, EffectiveLimits.Defaults.CONTRACT);
         assertEquals("gvisor", SandboxPods.desired(run(spec), 1, limits, gvisor).getSpec().getRuntimeClassName());
