@@ -34,7 +34,7 @@ class ChartTest {
             "/pods/log", Set.of("get"),
             "/configmaps", Set.of("get", "create", "update", "deletecollection"),
             "/secrets", Set.of("get"),
-            "/events", Set.of("create"));
+            "/events", Set.of("create", "list"));
 
     @TempDir
     Path tmp;

@@ -8,6 +8,8 @@ import dev.sandboxrun.api.SandboxRunStatus;
 import dev.sandboxrun.api.Sizes;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.api.Verdict;
+import dev.sandboxrun.operator.access.Denial;
+import dev.sandboxrun.operator.access.RunAccess;
 import dev.sandboxrun.operator.config.OperatorConfig;
 import dev.sandboxrun.operator.events.RunEvents;
 import dev.sandboxrun.operator.metrics.RunMetrics;
@@ -45,6 +47,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * From what is in the cluster to the next step of a run. Every decision reads fresh state (the run
@@ -67,11 +70,14 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
     private final OperatorConfig config;
     private final RunMetrics metrics;
     private final Clock clock;
+    /** What a run may reach: only what its creator could (no confused deputy). */
+    private final RunAccess access;
 
     public SandboxRunReconciler(OperatorConfig config, RunMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         this.clock = Clock.systemUTC();
+        this.access = RunAccess.from(config);
     }
 
     @Override
@@ -134,6 +140,10 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
 
         int attempt = status.getAttempts() == null ? 0 : status.getAttempts();
         if (attempt == 0) {
+            Optional<Denial> placement = access.checkPlacement(run);
+            if (placement.isPresent()) {
+                return step.finish(placement.get().verdict(), placement.get().message());
+            }
             return step.startFirst(limits);
         }
         String podName = SandboxPods.podName(run, attempt);
@@ -296,10 +306,12 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
                 StatusMapper.waiting(status, REASON_STARTING, creating, now);
                 writeStatus();
             }
+            // Before anything is created for the run: a Secret it names must be open to runs.
+            Optional<Denial> denied = access.check(run, name -> client.secrets().inNamespace(ns).withName(name).get());
+            if (denied.isPresent()) {
+                return finish(denied.get().verdict(), denied.get().message());
+            }
             Pod pod = SandboxPods.desired(run, attempt, limits, podSettings());
-            // ACCESS (OP2, package dev.sandboxrun.operator.access): the confused-deputy checks (Secret
-            // opt-in, allowed tolerations and RuntimeClass) go here, before anything is created for
-            // the run; a refusal ends the run with finish(Verdict.InvalidSpec, reason).
             ConfigMap stdin = SandboxPods.stdinConfigMap(run);
             if (stdin != null) {
                 client.resource(stdin).createOr(NonDeletingOperation::update);

@@ -10,7 +10,6 @@ import dev.sandboxrun.operator.PlainOperator;
 import dev.sandboxrun.operator.Runs;
 import dev.sandboxrun.operator.node.SimulatedNode;
 import dev.sandboxrun.operator.node.TestPrograms;
-import dev.sandboxrun.operator.reconciler.SandboxRunReconciler;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,19 +17,16 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue 9 §2, "no confused deputy", through the operator on the mock API server and the simulated
@@ -47,16 +43,8 @@ class ConfusedDeputyTest {
     static PlainOperator operator;
     final Runs runs = new Runs(client, NS);
 
-    /** The reconciler holds a RunAccess once it checks runs with it (see the access package). */
-    static boolean reconcilerChecksAccess() {
-        return Arrays.stream(SandboxRunReconciler.class.getDeclaredFields()).anyMatch(f -> f.getType() == RunAccess.class);
-    }
-
     @BeforeAll
     static void setUp() throws Exception {
-        if (!reconcilerChecksAccess()) {
-            return; // each test says why it is skipped
-        }
         client.apiextensions().v1().customResourceDefinitions().load(
                 java.nio.file.Path.of(System.getProperty("sandboxrun-test.crds", "../crds"),
                         "sandboxruns.sandboxrun.dev-v1.yml").toFile()).createOr(o -> o.update());
@@ -72,12 +60,6 @@ class ConfusedDeputyTest {
         }
         operator = PlainOperator.start(client, Map.of("sandboxrun.access.secrets", NS + "/listed",
                 "sandboxrun.source-wait-timeout", "30s"), 2);
-    }
-
-    @BeforeEach
-    void onlyWithTheCheckInTheReconciler() {
-        assumeTrue(reconcilerChecksAccess(),
-                "skipped: the reconciler does not call RunAccess yet (it must hold a RunAccess field and check each run before its pod)");
     }
 
     @AfterAll
