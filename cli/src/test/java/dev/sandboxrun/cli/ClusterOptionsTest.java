@@ -100,4 +100,13 @@ class ClusterOptionsTest {
         assertTrue(c.stderr().contains("no-such-host.invalid"), c.stderr());
         assertPlain(c);
     }
+
+    @Test
+    void submitNamesSourceCodeBeforeContactingTheCluster() throws Exception {
+        Path cfg = kubeconfig("https://no-such-host.invalid:6443");
+        Cli c = Cli.runAgainstKubeconfig("submit", "--kubeconfig", cfg.toString(),
+                Cli.EXAMPLES.resolve("hello/hello.c").toString());
+        assertEquals(ExitCodes.BAD_INPUT, c.rc(), c.stderr());
+        assertTrue(c.stderr().contains("is C source, not a program"), c.stderr());
+    }
 }

@@ -14,6 +14,7 @@ import dev.sandboxrun.cli.Main;
 import dev.sandboxrun.cli.cluster.ClusterOptions;
 import dev.sandboxrun.cli.cluster.Runs;
 import dev.sandboxrun.cli.cluster.StdoutChunks;
+import dev.sandboxrun.cli.local.ProgramFiles;
 import dev.sandboxrun.cli.nativelib.LibSandboxRun;
 import dev.sandboxrun.cli.nativelib.NativeUnavailableException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -183,6 +184,9 @@ public final class SubmitCommand implements Callable<Integer> {
     }
 
     private byte[] readProgram() {
+        if (!Files.isRegularFile(program)) {
+            ProgramFiles.checkProgram(program, program.toString());   // missing, a folder, a device: said plainly
+        }
         byte[] bytes = readFile(program, "PROGRAM");
         if (bytes.length + PROGRAM_KEY.length() > CONFIGMAP_MAX) {
             throw new CliException(ExitCodes.BAD_INPUT, program + " is " + bytes.length
@@ -190,6 +194,7 @@ public final class SubmitCommand implements Callable<Integer> {
                     + " binary only) and run it as an image volume: spec.program.image {reference: REGISTRY/NAME:TAG,"
                     + " path: /PROGRAM} (Kubernetes 1.31+ with the ImageVolume feature)");
         }
+        ProgramFiles.checkProgram(program, program.toString());   // source code, a script: not a program
         // The launcher's own check, when this machine has it: a dynamically linked program is refused now.
         LibSandboxRun lib = null;
         try {
