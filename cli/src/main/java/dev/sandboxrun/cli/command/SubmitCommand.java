@@ -239,7 +239,9 @@ public final class SubmitCommand implements Callable<Integer> {
                 .withNewMetadata()
                     .withName(name)
                     .withNamespace(owner.getMetadata().getNamespace())
-                    .addToLabels(LABEL_RUN, owner.getMetadata().getName())
+                    // The run's UID, as the operator labels what it owns: a name can be longer
+                    // than a label value may be (63 characters).
+                    .addToLabels(LABEL_RUN, owner.getMetadata().getUid())
                     .addToLabels("app.kubernetes.io/created-by", "sandboxrun-cli")
                     .withOwnerReferences(new OwnerReferenceBuilder()
                             .withApiVersion(owner.getApiVersion())
