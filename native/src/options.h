@@ -1,4 +1,4 @@
-/* The launcher's command line (../../shared/spec/launcher-contract.md). */
+/* The launcher's command line (docs/launcher-contract.md at the repository root). */
 #ifndef SR_OPTIONS_H
 #define SR_OPTIONS_H
 

@@ -186,6 +186,19 @@ static void runtime_swallows_calibration(const char *self)
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "runs under a runtime filter that answers kill(0, 0): status %#x", status);
 }
 
+/* The library refuses a memory limit below its minimum itself, whoever calls
+ * it (the launcher's option parser is not the only caller: a JVM's child
+ * shares the JVM's memory until exec, and an OOM kill would take the JVM). */
+static void memory_below_the_minimum_refused(const char *self)
+{
+    sr_result r;
+    int rc = run(self, "stack", 16 * 1024, &r);
+    CHECK(rc == 1 && r.verdict == SR_LAUNCH_ERROR && strstr(r.message, "minimum"),
+          "16 KiB of memory refused before anything runs: rc %d, %s: %s", rc, sr_verdict_name(r.verdict), r.message);
+    rc = run(self, "stack", SR_MEMORY_MIN - 1, &r);
+    CHECK(rc == 1 && r.verdict == SR_LAUNCH_ERROR, "one byte below SR_MEMORY_MIN refused: rc %d, %s", rc, r.message);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) return as_program(argv[1]);
@@ -197,5 +210,6 @@ int main(int argc, char **argv)
     other_pids_refused(self);
     held_open_for_writing(self);
     runtime_swallows_calibration(self);
+    memory_below_the_minimum_refused(self);
     return unit_done("spawn_test");
 }

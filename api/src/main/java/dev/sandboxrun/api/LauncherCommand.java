@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * The one place that turns a run into the launcher's command line, per
- * {@code shared/spec/launcher-contract.md}:
+ * {@code docs/launcher-contract.md}:
  * {@code sandbox-launch --profile=P --cpu-ms=N --wall-ms=N --memory=B --stdout-max=B [--stdin=F]
  * --result=F -- PROGRAM [ARG]...}. Sizes are passed in bytes; every option is explicit so a run
  * never depends on the launcher's defaults.

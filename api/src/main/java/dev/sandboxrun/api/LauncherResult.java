@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The launcher's result document ({@code shared/spec/launcher-contract.md}): one JSON object of
+ * The launcher's result document ({@code docs/launcher-contract.md}): one JSON object of
  * at most 4,096 bytes. Unknown fields are ignored (the contract says "at least these").
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -41,9 +41,12 @@ public record LauncherResult(
                 message, null);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, false);
+    /** Made on first use, not when the class loads: a CLI that only reads verdict names starts quicker. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+                .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, false);
+    }
 
     /** Why a document is not a valid result. */
     public static final class InvalidResultException extends Exception {
@@ -67,7 +70,7 @@ public record LauncherResult(
         }
         LauncherResult r;
         try {
-            r = JSON.readValue(document, LauncherResult.class);
+            r = Json.MAPPER.readValue(document, LauncherResult.class);
         } catch (JsonProcessingException e) {
             throw new InvalidResultException("result document is not valid JSON: " + e.getOriginalMessage());
         }
@@ -88,7 +91,7 @@ public record LauncherResult(
 
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this);
+            return Json.MAPPER.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

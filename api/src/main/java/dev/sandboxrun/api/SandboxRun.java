@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * One run of an untrusted, statically linked program under the launcher, as
- * {@code shared/spec/sandboxrun-api.md} describes it. The CRD in {@code crds/} is generated
+ * {@code docs/sandboxrun-api.md} describes it. The CRD in {@code crds/} is generated
  * from this class and its spec and status.
  */
 @Group(SandboxRun.GROUP)

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the real sandbox-launch binary, the way the operator and the CLI do, and
- * checks what the contract (shared/spec/launcher-contract.md) promises about every run.
+ * checks what the contract (docs/launcher-contract.md) promises about every run.
  *
  * <p>Everything a run needs (the launcher, the test programs) is copied once into a fresh
  * 0755 folder under /tmp, so that uid 65534 can read and execute it even when the clone
