@@ -59,14 +59,15 @@ int sr_memfd_create(char *msg, size_t msglen)
 
 int sr_memfd_seal(int fd, char *msg, size_t msglen)
 {
-    /* No write bit for anyone: even a program that could reopen its own
-     * /proc/self/exe would be refused before the seals are asked. */
+    /* No write bit for anyone: a program that could reopen its own
+     * /proc/self/exe (as another uid than root, the owner) is refused at
+     * the open, before the seals are even asked. */
     if (fchmod(fd, 0555) < 0) {
         sr_fmt(msg, msglen, "fchmod of the program's memfd: %s", strerror(errno));
         return -1;
     }
     const int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-    /* F_SEAL_EXEC (6.3) also freezes the mode; older kernels refuse the bit. */
+    /* F_SEAL_EXEC (6.3) also freezes the exec bits; older kernels refuse the bit. */
     if (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) == 0) return 0;
     if (errno == EINVAL && fcntl(fd, F_ADD_SEALS, seals) == 0) return 0;
     sr_fmt(msg, msglen, "sealing the program's memfd: %s", strerror(errno));
