@@ -50,7 +50,7 @@ int sr_memfd_create(char *msg, size_t msglen)
     if (errno == EACCES)
         sr_fmt(msg, msglen, "this kernel forbids executable memfds here (vm.memfd_noexec=2 in the launcher's "
                "pid namespace): a program in parts, with a digest, or on a noexec mount runs from a memfd, "
-               "so it cannot run; lower vm.memfd_noexec, or give a single PROGRAM on an executable mount "
+               "so it cannot run; run the launcher where vm.memfd_noexec is 0 or 1, or give a single PROGRAM on an executable mount "
                "without --program-sha256");
     else
         sr_fmt(msg, msglen, "memfd_create: %s", strerror(errno));
