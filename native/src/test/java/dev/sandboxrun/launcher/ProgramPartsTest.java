@@ -141,6 +141,8 @@ class ProgramPartsTest extends LauncherTestBase {
     void wrongDigestRunsNothing(Situation s) {
         // the parts would print; with a digest one digit off, not a byte reaches stdout
         Parts p = split(Launcher.legit("hello"), 3);
+        // the marker: these very parts print when their digest is right
+        p.into(Launcher.in(s)).program("hello").run().completedWith("Hello from C (glibc, static)\n");
         String wrong = (p.sha256().charAt(0) == '0' ? "1" : "0") + p.sha256().substring(1);
         refused(p.into(Launcher.in(s).inPidNamespace(), wrong).program("hello").run(),
                 "SHA-256 mismatch", "expected " + wrong, "got " + p.sha256());
