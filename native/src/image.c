@@ -90,7 +90,11 @@ static int assemble_parts(const sr_config *cfg, struct sr_image *img, char *msg,
         char label[256];
         sr_fmt(label, sizeof label, "program part %zu of %zu (%.200s)", i + 1, count, cfg->program_parts[i]);
         struct stat st;
-        int fd = sr_open_regular(cfg->program_parts[i], 1, label, &st, msg, msglen);
+        /* Symbolic links are followed, as for PROGRAM: a ConfigMap or Secret
+         * volume shows each key as a link into its ..data folder, and the
+         * paths come from whoever starts the launcher, not from the program
+         * (which has not run yet); what is opened must still be a regular file. */
+        int fd = sr_open_regular(cfg->program_parts[i], 0, label, &st, msg, msglen);
         if (fd < 0) return UNUSABLE;
         /* A sparse 1 TiB part is refused by its size before a byte is read. */
         int rc = total + (uint64_t)st.st_size > SR_PROGRAM_MAX

@@ -98,6 +98,27 @@ class ProgramPartsTest extends LauncherTestBase {
 
     @ParameterizedTest
     @EnumSource(Situation.class)
+    void partsLaidOutAsAConfigMapVolumeRun(Situation s) throws IOException {
+        // the kubelet shows each key of a ConfigMap volume as part-i -> ..data/part-i, with
+        // ..data -> ..<timestamp>/ holding the files: the links are followed to the files
+        Parts p = split(Launcher.legit("hello"), 3);
+        Path volume = Files.createDirectory(Launcher.workPath("volume"));
+        Path stamped = Files.createDirectory(volume.resolve("..2026_12_03_20_00_00.1"));
+        Files.createSymbolicLink(volume.resolve("..data"), stamped.getFileName());
+        List<Path> links = new ArrayList<>();
+        for (int i = 0; i < p.files().size(); i++) {
+            Files.copy(p.file(i), stamped.resolve("part-" + i));
+            links.add(Files.createSymbolicLink(volume.resolve("part-" + i), Path.of("..data", "part-" + i)));
+        }
+        volume.toFile().setExecutable(true, false);
+        stamped.toFile().setExecutable(true, false);
+        Run r = new Parts(links, p.sha256()).into(Launcher.in(s)).program("hello").run()
+                .completedWith("Hello from C (glibc, static)\n");
+        assertEquals(p.sha256(), r.text("programSha256"), r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
     void nameIsArgvZeroAndArgumentsFollow(Situation s) {
         Parts p = split(Launcher.legit("args"), 2);
         p.into(Launcher.in(s)).program("my name", "one", "--two").run()
@@ -201,10 +222,10 @@ class ProgramPartsTest extends LauncherTestBase {
         Path dir = Files.createDirectory(Launcher.workPath("dir-part"));
         refused(replace(p, 0, dir).into(Launcher.in(s)).program("hello").run(),
                 "program part 1 of 3", "a directory");
-        // a symbolic link is not followed, even to the right bytes
-        Path link = Files.createSymbolicLink(Launcher.workPath("link-part"), p.file(1));
-        refused(replace(p, 1, link).into(Launcher.in(s)).program("hello").run(),
-                "program part 2 of 3", link.toString(), "symbolic link");
+        // a symbolic link is followed (a ConfigMap volume's keys are links), to what must be a regular file
+        Path linkToFifo = Files.createSymbolicLink(Launcher.workPath("link-to-fifo-part"), fifo);
+        refused(replace(p, 1, linkToFifo).into(Launcher.in(s).timeoutMs(20_000)).program("hello").run(),
+                "program part 2 of 3", "a FIFO");
         refused(replace(p, 1, Path.of("/dev/zero")).into(Launcher.in(s)).program("hello").run(),
                 "program part 2 of 3", "character device");
     }
