@@ -139,7 +139,9 @@ public final class Act {
         if (refused != null) {
             return finish(context, run, Verdict.InfrastructureFailure, refused, null, now);
         }
-        return UpdateControl.noUpdate();
+        // The pod's own creation makes no event: should nothing ever happen to it (no scheduler),
+        // this is the start timeout's wake-up.
+        return requeue(startTimeout.plusSeconds(1));
     }
 
     private UpdateControl<SandboxRun> finish(Context<SandboxRun> context, SandboxRun run, Verdict verdict,

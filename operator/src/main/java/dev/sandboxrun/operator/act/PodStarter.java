@@ -22,8 +22,9 @@ import java.time.Instant;
 /**
  * One attempt's pod: the attempt recorded in status first, then the pod created, so that a pod
  * never exists that status does not name. The pod's name is fixed by run UID and attempt, so
- * creating it twice (a crash in between, a pod cache behind) answers 409 and never makes a
- * second pod.
+ * creating it twice (a crash in between) answers 409 and never makes a second pod. The created
+ * pod's own event is filtered (JOSDK ResourceOperations.create): the run's next pass comes with
+ * the pod's first change (scheduled, unschedulable, started), or at the start timeout.
  */
 final class PodStarter {
     private final RunMetrics metrics;
@@ -56,7 +57,9 @@ final class PodStarter {
         }
         Pod pod = SandboxPods.desired(run, attempt, limits, settings);
         try {
-            client.resource(pod).create();
+            // Kept in the pod informer's cache at once (read-cache-after-write): a pass before the
+            // informer's own event sees the pod and does not try to create it again.
+            context.resourceOperations().create(pod);
             metrics.podStarted();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {

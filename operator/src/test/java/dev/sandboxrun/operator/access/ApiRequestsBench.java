@@ -155,6 +155,12 @@ class ApiRequestsBench {
                     .filter(r -> Verdict.Completed == r.getStatus().getVerdict()).count();
             line("");
             line("drained in %.1f s (node: 2 slots); %d of %d Completed", drained, completed, queued);
+            // A run that did not complete is named with its verdict: a figure is only as good as
+            // the runs it counts.
+            retrying(() -> client.resources(SandboxRun.class).inNamespace(ns).list().getItems()).stream()
+                    .filter(r -> Verdict.Completed != r.getStatus().getVerdict()).limit(5)
+                    .forEach(r -> line("  not Completed: %s: %s: %s", r.getMetadata().getName(),
+                            r.getStatus().getVerdict(), r.getStatus().getMessage()));
             Map<ApiRequestCounter.Key, Long> drain = ApiRequestCounter.minus(counter.snapshot(), drain0);
             section("drain: from the node's start to the last run's verdict", drain, queued, "per run");
             Map<ApiRequestCounter.Key, Long> pass = new TreeMap<>(settleCounts);
