@@ -46,7 +46,7 @@ public final class LocalRunner {
      * document itself has (binaryData, data, stringData) wins; a cluster ignores the annotation.
      */
     public static final String LOCAL_FILES_ANNOTATION = "sandboxrun.dev/local-files";
-    /** What the program sees as argv[0], as in the operator's pod (SandboxPods.programPath). */
+    /** What the program sees as argv[0], as in the operator's pod (PodPaths.programPath). */
     public static final String POD_PROGRAM_PATH = PodPaths.PROGRAM_PATH;
     /** The name argv[0] shows in the equivalent launcher command line. */
     public static final String LAUNCHER = "sandbox-launch";
