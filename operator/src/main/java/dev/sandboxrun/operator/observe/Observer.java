@@ -9,6 +9,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
+import java.time.Instant;
+
 /**
  * Reads what a pass decides from: the run as JOSDK hands it over (the primary cache, which holds
  * the operator's own status writes as soon as they are made), its attempt's pod from the pod
@@ -22,7 +24,7 @@ public final class Observer {
         this.queue = queue;
     }
 
-    public Observed observe(SandboxRun run, Context<SandboxRun> context) {
+    public Observed observe(SandboxRun run, Context<SandboxRun> context, Instant now) {
         SandboxRunStatus status = run.getStatus();
         int attempt = status.getAttempts() == null ? 0 : status.getAttempts();
         String podName = status.isFinished() ? status.getPodName()
@@ -43,12 +45,24 @@ public final class Observer {
         String queued = null;
         String missing = null;
         if (!status.isFinished() && attempt == 0) {
-            queued = queue.position(run, pods(context).list(), context.getPrimaryCache());
+            queued = queue.position(run, pods(context).list(), context.getPrimaryCache(), now);
             if (queued == null) {
                 missing = SourceCheck.missing(context.getClient(), run);
             }
         }
         return new Observed(run, pod, foreign, queued, missing);
+    }
+
+    /**
+     * A run the queue admitted whose pass starts no pod (it waits for a source, it finished): its
+     * slot goes back at once.
+     */
+    public void admittedButNotStarted(Observed observed) {
+        SandboxRunStatus status = observed.run().getStatus();
+        boolean notStarted = status.getAttempts() == null || status.getAttempts() == 0;
+        if (!status.isFinished() && notStarted && observed.queued() == null) {
+            queue.release(observed.run());
+        }
     }
 
     @SuppressWarnings("unchecked")

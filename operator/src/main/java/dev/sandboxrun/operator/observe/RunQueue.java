@@ -1,6 +1,7 @@
 package dev.sandboxrun.operator.observe;
 
 import dev.sandboxrun.api.Phase;
+import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.operator.decide.Decide;
@@ -8,10 +9,16 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -28,29 +35,67 @@ public final class RunQueue {
             .thenComparing(r -> r.getMetadata().getNamespace())
             .thenComparing(r -> r.getMetadata().getName());
 
+    /**
+     * How long an admission holds a slot before its pod is seen: longer than a pass that creates
+     * a pod takes, short enough that one that failed frees its slot soon.
+     */
+    static final Duration ADMISSION_HOLD = Duration.ofSeconds(60);
+
     private final int cap;
     private final LongConsumer queueLength;
+    /**
+     * Runs admitted whose pod the informer has not listed yet (run UID to when): reconcile threads
+     * deciding at once would otherwise each count the same free slots and start more pods than
+     * the cap (1,000 new runs behind a cap of 50 made 54 pods).
+     */
+    private final Map<String, Admission> admitted = new HashMap<>();
+
+    private record Admission(ResourceID run, Instant at) {
+    }
 
     public RunQueue(int cap, LongConsumer queueLength) {
         this.cap = cap;
         this.queueLength = queueLength;
     }
 
-    /** Null when a pod may start now for this run; else why not (the same words while it waits). */
-    public String position(SandboxRun run, Stream<Pod> pods, IndexedResourceCache<SandboxRun> runs) {
+    /**
+     * Null when a pod may start now for this run, which then holds a slot until its pod is listed
+     * (or {@link #release}); else why not (the same words while it waits). One thread at a time.
+     */
+    public synchronized String position(SandboxRun run, Stream<Pod> pods, IndexedResourceCache<SandboxRun> runs,
+                                        Instant now) {
+        List<Pod> listed = pods.toList();
+        Set<String> withPod = listed.stream().map(p -> p.getMetadata().getLabels() == null ? null
+                : p.getMetadata().getLabels().get(RunObjects.LABEL_RUN)).filter(Objects::nonNull)
+                .collect(Collectors.toSet());
+        // An admission ends when its pod is listed (the pod counts itself), when its run finished
+        // or went (a pod that ran and went between two looks), or after a while (a pass that failed).
+        admitted.entrySet().removeIf(e -> withPod.contains(e.getKey())
+                || runs.get(e.getValue().run()).map(r -> !e.getKey().equals(r.getMetadata().getUid())
+                        || r.getStatus() != null && r.getStatus().isFinished()).orElse(true)
+                || !e.getValue().at().plus(ADMISSION_HOLD).isAfter(now));
+        String uid = run.getMetadata().getUid();
         // A pod no node can take uses no node's resources: it does not hold the queue (it fails at
         // the start timeout).
-        long active = pods.filter(RunQueue::holdsSlot).count();
+        long active = listed.stream().filter(RunQueue::holdsSlot).count()
+                + admitted.keySet().stream().filter(u -> !u.equals(uid)).count();
         List<SandboxRun> queued = runs.list(RunQueue::isQueued).toList();
         queueLength.accept(queued.size());
         if (active < cap) {
-            long olderQueued = queued.stream().filter(r -> OLDEST_FIRST.compare(r, run) < 0).count();
+            long olderQueued = queued.stream().filter(r -> OLDEST_FIRST.compare(r, run) < 0
+                    && !admitted.containsKey(r.getMetadata().getUid())).count();
             if (active + olderQueued < cap) {
+                admitted.put(uid, new Admission(ResourceID.fromResource(run), now));
                 return null;
             }
         }
         // A changing count would rewrite every queued run's status.
         return "queued: all " + cap + " sandbox pods are in use";
+    }
+
+    /** The run was admitted but starts no pod (it waits for a source, it finished, its pod was refused). */
+    public synchronized void release(SandboxRun run) {
+        admitted.remove(run.getMetadata().getUid());
     }
 
     /**

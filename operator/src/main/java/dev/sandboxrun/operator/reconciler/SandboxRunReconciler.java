@@ -9,6 +9,7 @@ import dev.sandboxrun.operator.act.Act;
 import dev.sandboxrun.operator.config.OperatorConfig;
 import dev.sandboxrun.operator.decide.Decide;
 import dev.sandboxrun.operator.decide.DecideConfig;
+import dev.sandboxrun.operator.decide.Transition;
 import dev.sandboxrun.operator.metrics.RunMetrics;
 import dev.sandboxrun.operator.observe.Observed;
 import dev.sandboxrun.operator.observe.Observer;
@@ -84,8 +85,24 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
             run.setStatus(new SandboxRunStatus());
         }
         Instant now = clock.instant();
-        Observed observed = observer.observe(run, context);
-        return act.apply(Decide.decide(observed, decideConfig, now), context, run, now);
+        Observed observed = observer.observe(run, context, now);
+        Transition next = Decide.decide(observed, decideConfig, now);
+        if (!(next instanceof Transition.StartAttempt)) {
+            observer.admittedButNotStarted(observed);
+            return act.apply(next, context, run, now);
+        }
+        try {
+            UpdateControl<SandboxRun> done = act.apply(next, context, run, now);
+            if (run.getStatus().isFinished()) {
+                // Denied before its pod was made (a Secret not open to runs, a pod of that name
+                // that is another's): the slot goes back.
+                observer.admittedButNotStarted(observed);
+            }
+            return done;
+        } catch (RuntimeException e) {
+            observer.admittedButNotStarted(observed);
+            throw e;
+        }
     }
 
     /**
