@@ -49,6 +49,22 @@ public record EffectiveLimits(
         return new EffectiveLimits(profile, cpu, wall, memory, stdout, cores);
     }
 
+    /**
+     * The spec's limits over the defaults, within the ceilings: what the operator runs and what a
+     * local run runs, decided the same way.
+     *
+     * @throws IllegalArgumentException naming the field when a value cannot be read, or every
+     *     ceiling broken ("; " between them)
+     */
+    public static EffectiveLimits resolveWithin(SandboxRunSpec spec, Defaults d, Ceilings c) {
+        EffectiveLimits l = resolve(spec, d);
+        List<String> over = l.exceeding(c);
+        if (!over.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", over));
+        }
+        return l;
+    }
+
     /** What breaks a ceiling, one phrase each; empty when nothing does. */
     public List<String> exceeding(Ceilings c) {
         List<String> out = new ArrayList<>();

@@ -14,7 +14,7 @@ public class SandboxRunStatus {
     @PrinterColumn(name = "Phase", priority = 0)
     private Phase phase;
     @PrinterColumn(name = "Verdict", priority = 0)
-    private String verdict;
+    private Verdict verdict;
     @PrinterColumn(name = "Exit", priority = 0)
     private Integer exitCode;
     private String signal;
@@ -32,8 +32,8 @@ public class SandboxRunStatus {
 
     public Phase getPhase() { return phase; }
     public void setPhase(Phase phase) { this.phase = phase; }
-    public String getVerdict() { return verdict; }
-    public void setVerdict(String verdict) { this.verdict = verdict; }
+    public Verdict getVerdict() { return verdict; }
+    public void setVerdict(Verdict verdict) { this.verdict = verdict; }
     public Integer getExitCode() { return exitCode; }
     public void setExitCode(Integer exitCode) { this.exitCode = exitCode; }
     public String getSignal() { return signal; }

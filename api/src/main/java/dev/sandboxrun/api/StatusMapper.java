@@ -38,7 +38,7 @@ public final class StatusMapper {
     /** Finishes the status with the launcher's result. */
     public static void applyResult(SandboxRunStatus s, LauncherResult r, CollectedStdout stdout, Instant now) {
         Verdict v = r.verdictValue();
-        s.setVerdict(v.name());
+        s.setVerdict(v);
         s.setExitCode(r.exitCode());
         s.setSignal(r.signal());
         s.setSyscall(r.syscall());
@@ -60,7 +60,7 @@ public final class StatusMapper {
      * launcher verdict read from the pod, such as OOMKilled as MemoryLimitExceeded).
      */
     public static void applyVerdict(SandboxRunStatus s, Verdict v, String message, Instant now) {
-        s.setVerdict(v.name());
+        s.setVerdict(v);
         s.setMessage(message);
         finish(s, v, message, now);
     }

@@ -25,7 +25,7 @@ class StatusMapperTest {
         LauncherResult r = LauncherResult.parse(LauncherResultTest.doc("Completed", "0", "null"));
         StatusMapper.applyResult(s, r, new StatusMapper.CollectedStdout("hi\n".getBytes(), List.of("r-stdout-0"), true), T);
         assertEquals(Phase.Succeeded, s.getPhase());
-        assertEquals("Completed", s.getVerdict());
+        assertEquals(Verdict.Completed, s.getVerdict());
         assertEquals(0, s.getExitCode());
         assertEquals("m", s.getMessage());
         assertEquals(12L, s.getUsage().getCpuMs());
@@ -61,7 +61,7 @@ class StatusMapperTest {
         SandboxRunStatus s = new SandboxRunStatus();
         StatusMapper.applyVerdict(s, Verdict.ProgramNotFound, "ConfigMap p not found after 5m", T);
         assertEquals(Phase.Failed, s.getPhase());
-        assertEquals("ProgramNotFound", s.getVerdict());
+        assertEquals(Verdict.ProgramNotFound, s.getVerdict());
         assertEquals("ConfigMap p not found after 5m", s.condition(StatusMapper.FAILED).getMessage());
     }
 

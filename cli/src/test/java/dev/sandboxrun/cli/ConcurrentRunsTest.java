@@ -1,5 +1,6 @@
 package dev.sandboxrun.cli;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.cli.local.LocalRunner;
 import dev.sandboxrun.cli.local.Manifests;
 import dev.sandboxrun.cli.nativelib.LibSandboxRun;
@@ -42,7 +43,7 @@ class ConcurrentRunsTest {
                         ByteArrayOutputStream out = new ByteArrayOutputStream();
                         LocalRunner.Outcome o = runner.run(m, m.runs().get(0), out, -1);
                         // the verdict first: its message says why when the stdout is wrong too
-                        assertEquals(Files.readString(dir.resolve("expected-verdict")).trim(),
+                        assertEquals(Verdict.valueOf(Files.readString(dir.resolve("expected-verdict")).trim()),
                                 o.run().getStatus().getVerdict(), name + ": " + o.run().getStatus().getMessage());
                         assertArrayEquals(Files.readAllBytes(dir.resolve("expected-stdout")), out.toByteArray(),
                                 name + " on thread " + thread);

@@ -45,7 +45,7 @@ class ExamplesTest {
         LocalRunner.Outcome o = new LocalRunner(LibSandboxRun.get()).run(m, doc, out, -1);
         assertArrayEquals(expected, out.toByteArray(), () -> name + " stdout:\n" + out);
         SandboxRunStatus s = o.run().getStatus();
-        assertEquals(verdict.name(), s.getVerdict(), s.getMessage());
+        assertEquals(verdict, s.getVerdict(), s.getMessage());
         assertEquals(verdict == Verdict.Completed ? Phase.Succeeded : Phase.Failed, s.getPhase());
         assertEquals(expected.length, s.getStdout().getBytes());
         assertEquals(StdoutChunks.sha256(expected), s.getStdout().getSha256());
@@ -73,7 +73,7 @@ class ExamplesTest {
         assertTrue(text.startsWith(prog + "---\n"), text);
         SandboxRun back = dev.sandboxrun.cli.command.Printing.serialization()
                 .unmarshal(text.substring(prog.length()), SandboxRun.class);
-        assertEquals(verdict.name(), back.getStatus().getVerdict());
+        assertEquals(verdict, back.getStatus().getVerdict());
         assertEquals(name, back.getMetadata().getName());
         assertNull(back.getStatus().getPodName());
     }

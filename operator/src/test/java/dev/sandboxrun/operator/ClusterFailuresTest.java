@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.ImageRef;
 import dev.sandboxrun.api.Phase;
 import dev.sandboxrun.api.Placement;
@@ -91,7 +92,7 @@ class ClusterFailuresTest {
         node.pullTime(LAUNCHER_IMAGE, Duration.ofSeconds(4));
         runs.apply("slow-pull", wall(Runs.spec("behave-bin", "exit", "0"), "1s"));
         SandboxRunStatus s = runs.awaitFinished("slow-pull");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertEquals("exit 0\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
     }
 
@@ -104,7 +105,7 @@ class ClusterFailuresTest {
         long t0 = System.nanoTime();
         runs.apply("no-image", spec);
         SandboxRunStatus s = runs.awaitFinished("no-image", Duration.ofSeconds(40));
-        assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InfrastructureFailure, s.getVerdict(), s.getMessage());
         assertEquals(Phase.Failed, s.getPhase());
         assertTrue(s.getMessage().contains("registry.example/missing:1.0"), s.getMessage());
         assertTrue(s.getMessage().contains("ImagePullBackOff") || s.getMessage().contains("ErrImagePull"),
@@ -122,7 +123,7 @@ class ClusterFailuresTest {
         // The program's ConfigMap goes after the pod was created, before the kubelet mounts it.
         client.configMaps().inNamespace(NS).withName("vanishing-bin").delete();
         SandboxRunStatus s = runs.awaitFinished("no-volume", Duration.ofSeconds(40));
-        assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InfrastructureFailure, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("volume \"program\""), s.getMessage());
         assertTrue(s.getMessage().contains("vanishing-bin"), s.getMessage());
         assertNull(node.runs.get(pod), "the program never ran");
@@ -139,10 +140,10 @@ class ClusterFailuresTest {
         // One pod at a time (max-concurrent-pods=1): a pod no node takes must not hold the slot.
         runs.apply("behind", Runs.spec("behave-bin", "exit", "0"));
         SandboxRunStatus behind = runs.awaitFinished("behind", Duration.ofSeconds(30));
-        assertEquals("Completed", behind.getVerdict(), behind.getMessage());
+        assertEquals(Verdict.Completed, behind.getVerdict(), behind.getMessage());
         assertFalse(runs.get("nowhere").getStatus().isFinished(), "finished before the run behind it");
         SandboxRunStatus s = runs.awaitFinished("nowhere", Duration.ofSeconds(40));
-        assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InfrastructureFailure, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("Unschedulable") && s.getMessage().contains("0/1 nodes are available"),
                 s.getMessage());
     }
@@ -153,7 +154,7 @@ class ClusterFailuresTest {
         String text = "0123456789abcdef".repeat(262144 / 16); // the CRD's maxLength
         runs.apply(name, Runs.withLimits(Runs.withStdin(Runs.spec("greet-bin"), text), l -> l.setStdout("1Mi")));
         SandboxRunStatus s = runs.awaitFinished(name, Duration.ofSeconds(60));
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertEquals("hello\n" + text, new String(runs.storedStdout(s), StandardCharsets.UTF_8));
     }
@@ -168,7 +169,7 @@ class ClusterFailuresTest {
                 .withMessage("Pod \"x\" is invalid: injected: refused by an admission policy").build()).always();
         refused.apply("invalid", Runs.spec("behave-bin", "exit", "0"));
         SandboxRunStatus s = refused.awaitFinished("invalid", Duration.ofSeconds(30));
-        assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InfrastructureFailure, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("refused by an admission policy"), s.getMessage());
     }
 
@@ -182,7 +183,7 @@ class ClusterFailuresTest {
                 .withMessage("injected: etcdserver: leader changed").build()).always();
         broken.apply("down", Runs.spec("behave-bin", "exit", "0"));
         SandboxRunStatus s = broken.awaitFinished("down", Duration.ofSeconds(90));
-        assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InfrastructureFailure, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("leader changed"), s.getMessage());
     }
 
@@ -197,7 +198,7 @@ class ClusterFailuresTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> runs.get("again") == null);
         runs.apply("again", Runs.spec("behave-bin", "exit", "5"));
         SandboxRunStatus s = runs.awaitFinished("again", Duration.ofSeconds(60));
-        assertEquals("NonZeroExit", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.NonZeroExit, s.getVerdict(), s.getMessage());
         assertEquals(5, s.getExitCode());
         assertEquals("exit 5\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
     }
@@ -207,7 +208,7 @@ class ClusterFailuresTest {
         node.logsUnreachable("unreadable-");
         runs.apply("unreadable", Runs.spec("behave-bin", "exit", "3"));
         SandboxRunStatus s = runs.awaitFinished("unreadable", Duration.ofSeconds(90));
-        assertEquals("NonZeroExit", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.NonZeroExit, s.getVerdict(), s.getMessage());
         assertEquals(3, s.getExitCode());
         assertEquals(1, s.getAttempts());
         assertFalse(s.getStdout().getComplete());
@@ -223,7 +224,7 @@ class ClusterFailuresTest {
         spec.setRetries(2);
         runs.apply("oomv2", wall(spec, "30s"));
         SandboxRunStatus s = runs.awaitFinished("oomv2", Duration.ofSeconds(40));
-        assertEquals("MemoryLimitExceeded", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.MemoryLimitExceeded, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("OOMKilled"), s.getMessage());
         assertEquals(1, s.getAttempts(), "a program's verdict is not retried");
         assertFalse(s.getStdout().getComplete());
@@ -241,7 +242,7 @@ class ClusterFailuresTest {
             runs.apply("rotated", Runs.withLimits(wall(Runs.spec("behave-bin", "newlines", "1000000", "1500"), "20s"),
                     l -> l.setStdout("2Mi")));
             SandboxRunStatus s = runs.awaitFinished("rotated", Duration.ofSeconds(60));
-            assertEquals("Completed", s.getVerdict(), s.getMessage());
+            assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
             assertEquals(1_000_004L, s.getStdout().getBytes());
             assertFalse(s.getStdout().getComplete(), s.getMessage());
             assertTrue(s.getMessage().contains("rotated"), s.getMessage());
@@ -261,7 +262,7 @@ class ClusterFailuresTest {
             runs.apply("empty-lines", Runs.withLimits(wall(Runs.spec("behave-bin", "newlines", "2000000", "1500"),
                     "20s"), l -> l.setStdout("2Mi")));
             SandboxRunStatus s = runs.awaitFinished("empty-lines", Duration.ofSeconds(60));
-            assertEquals("Completed", s.getVerdict(), s.getMessage());
+            assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
             assertTrue(s.getStdout().getComplete(), s.getMessage());
             assertEquals(2_000_004L, s.getStdout().getBytes());
             assertTrue(node.logBytesOnDisk(NS, runs.pod("empty-lines", 1)) > 64L << 20, "the log outgrew the base");

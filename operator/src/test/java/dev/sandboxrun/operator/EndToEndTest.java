@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.Phase;
 import dev.sandboxrun.api.Profile;
 import dev.sandboxrun.api.SandboxRunSpec;
@@ -84,7 +85,7 @@ class EndToEndTest {
 
         String expected = "hello\narg 1: world\narg 2: two words\nfrom stdin\n";
         assertEquals(Phase.Succeeded, s.getPhase(), s.getMessage());
-        assertEquals("Completed", s.getVerdict());
+        assertEquals(Verdict.Completed, s.getVerdict());
         assertEquals(0, s.getExitCode());
         assertNull(s.getSignal());
         assertEquals(1, s.getAttempts());
@@ -149,7 +150,7 @@ class EndToEndTest {
         customise.accept(spec);
         runs.apply(name, spec);
         SandboxRunStatus s = runs.awaitFinished(name);
-        assertEquals(verdict, s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.valueOf(verdict), s.getVerdict(), s.getMessage());
         assertEquals(verdict.equals("Completed") ? Phase.Succeeded : Phase.Failed, s.getPhase());
         assertEquals(1, s.getAttempts(), "a program's own verdict is never retried");
         assertEquals(1, node.runs.get(runs.pod(name, 1)));
@@ -185,7 +186,7 @@ class EndToEndTest {
         expected[257] = 0x28;
         expected[258] = (byte) 0xFF;
         expected[259] = 0;
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertArrayEquals(expected, runs.storedStdout(s));
         assertNull(s.getStdout().getPreview(), "no preview for what is not UTF-8 text");
@@ -197,7 +198,7 @@ class EndToEndTest {
         runs.apply("eight", Runs.withLimits(Runs.spec("behave-bin", "big", String.valueOf(size)),
                 l -> l.setStdout("8Mi")));
         SandboxRunStatus s = runs.awaitFinished("eight", Duration.ofSeconds(120));
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertEquals(size, s.getStdout().getBytes());
         int chunks = (size + StdoutStore.CHUNK_BYTES - 1) / StdoutStore.CHUNK_BYTES;
@@ -212,7 +213,7 @@ class EndToEndTest {
         runs.program("strict-bin", TestPrograms.freestanding("strict-echo-nolibc"));
         runs.apply("strict", Runs.withStdin(Runs.withProfile(Runs.spec("strict-bin"), Profile.STRICT), "hi\n"));
         SandboxRunStatus s = runs.awaitFinished("strict");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertEquals("strict: hi\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
     }
 
@@ -221,7 +222,7 @@ class EndToEndTest {
         runs.program("dynamic-bin", TestPrograms.dynamic("greet"));
         runs.apply("dynamic", Runs.spec("dynamic-bin"));
         SandboxRunStatus s = runs.awaitFinished("dynamic");
-        assertEquals("LaunchError", s.getVerdict());
+        assertEquals(Verdict.LaunchError, s.getVerdict());
         assertEquals(Phase.Failed, s.getPhase());
         assertEquals(1, s.getAttempts());
         assertFalse(s.getMessage().isBlank());
@@ -240,7 +241,7 @@ class EndToEndTest {
         assertTrue(waiting.getMessage().contains("ConfigMap late-bin key program"), waiting.getMessage());
         runs.program("late-bin", TestPrograms.program("greet"));
         SandboxRunStatus s = runs.awaitFinished("late");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertNull(s.condition(StatusMapper.WAITING));
     }
 
@@ -249,7 +250,7 @@ class EndToEndTest {
         long t0 = System.nanoTime();
         runs.apply("never", Runs.spec("never-bin"));
         SandboxRunStatus s = runs.awaitFinished("never", Duration.ofSeconds(30));
-        assertEquals("ProgramNotFound", s.getVerdict());
+        assertEquals(Verdict.ProgramNotFound, s.getVerdict());
         assertEquals(Phase.Failed, s.getPhase());
         assertTrue(s.getMessage().contains("never-bin"), s.getMessage());
         assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 5000, "waited the configured 6s");
@@ -260,7 +261,7 @@ class EndToEndTest {
     void aSpecBeyondTheCeilingsIsInvalidSpec() {
         runs.apply("greedy", Runs.withLimits(Runs.spec("behave-bin", "exit", "0"), l -> l.setMemory("1Gi")));
         SandboxRunStatus s = runs.awaitFinished("greedy");
-        assertEquals("InvalidSpec", s.getVerdict());
+        assertEquals(Verdict.InvalidSpec, s.getVerdict());
         assertTrue(s.getMessage().contains("limits.memory"), s.getMessage());
         assertEquals("InvalidSpec", s.condition(StatusMapper.FAILED).getReason());
         assertFalse(node.runs.containsKey(runs.pod("greedy", 1)), "no pod for an invalid spec");
@@ -271,7 +272,7 @@ class EndToEndTest {
         node.tamperLog("short-run-", log -> Arrays.copyOf(log, log.length - 3));
         runs.apply("short", Runs.spec("greet-bin", "x"));
         SandboxRunStatus s = runs.awaitFinished("short");
-        assertEquals("Completed", s.getVerdict());
+        assertEquals(Verdict.Completed, s.getVerdict());
         assertFalse(s.getStdout().getComplete());
         assertTrue(s.getMessage().contains("stdout not verified"), s.getMessage());
         assertEquals("hello\narg 1:", new String(runs.storedStdout(s), StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.Phase;
 import dev.sandboxrun.api.SandboxRunStatus;
 import dev.sandboxrun.operator.node.SimulatedNode;
@@ -78,7 +79,7 @@ class FaultsTest {
         awaitStarted(NS, runs.pod("deleted", 1));
         client.pods().inNamespace(NS).withName(runs.pod("deleted", 1)).delete();
         SandboxRunStatus s = runs.awaitFinished("deleted");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertEquals(2, s.getAttempts());
         assertEquals(runs.pod("deleted", 2), s.getPodName());
         assertEquals("slept\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
@@ -91,7 +92,7 @@ class FaultsTest {
         awaitStarted(NS, runs.pod("gone", 1));
         client.pods().inNamespace(NS).withName(runs.pod("gone", 1)).delete();
         SandboxRunStatus s = runs.awaitFinished("gone");
-        assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InfrastructureFailure, s.getVerdict(), s.getMessage());
         assertEquals(Phase.Failed, s.getPhase());
         assertEquals(1, s.getAttempts());
         assertEquals(Map.of(runs.pod("gone", 1), 1), ranFor("gone"));
@@ -105,7 +106,7 @@ class FaultsTest {
         awaitStarted(NS, runs.pod("evicted", 1));
         node.evict(NS, runs.pod("evicted", 1));
         SandboxRunStatus s = runs.awaitFinished("evicted");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertEquals(2, s.getAttempts());
         assertEquals(Map.of(runs.pod("evicted", 1), 1, runs.pod("evicted", 2), 1), ranFor("evicted"));
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -120,7 +121,7 @@ class FaultsTest {
         awaitStarted(NS, runs.pod("evicted-last", 1));
         node.evict(NS, runs.pod("evicted-last", 1));
         SandboxRunStatus s = runs.awaitFinished("evicted-last");
-        assertEquals("InfrastructureFailure", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InfrastructureFailure, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("Evicted"), s.getMessage());
     }
 
@@ -131,7 +132,7 @@ class FaultsTest {
         spec.setRetries(2);
         runs.apply("oom", spec);
         SandboxRunStatus s = runs.awaitFinished("oom");
-        assertEquals("MemoryLimitExceeded", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.MemoryLimitExceeded, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains("OOMKilled"), s.getMessage());
         assertEquals(1, s.getAttempts());
         assertEquals(Map.of(runs.pod("oom", 1), 1), ranFor("oom"));
@@ -153,7 +154,7 @@ class FaultsTest {
         server.expect().post().withPath("/api/v1/namespaces/" + ns + "/configmaps").andReturn(500, error).once();
         flaky.apply("flaky", Runs.spec("behave-bin", "exit", "0"));
         SandboxRunStatus s = flaky.awaitFinished("flaky");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertEquals("exit 0\n", new String(flaky.storedStdout(s), StandardCharsets.UTF_8));
         assertEquals(1, s.getAttempts());

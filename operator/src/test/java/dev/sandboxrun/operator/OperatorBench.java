@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunStatus;
 import dev.sandboxrun.operator.node.SimulatedNode;
@@ -114,7 +115,7 @@ class OperatorBench {
             for (SandboxRun r : all) {
                 SandboxRunStatus s = r.getStatus();
                 String i = r.getMetadata().getName().substring(1);
-                assertEquals("Completed", s.getVerdict(), r.getMetadata().getName() + ": " + s.getMessage());
+                assertEquals(Verdict.Completed, s.getVerdict(), r.getMetadata().getName() + ": " + s.getMessage());
                 assertEquals(1, s.getAttempts());
                 assertTrue(s.getStdout().getComplete(), r.getMetadata().getName());
                 String expected = "hello\narg 1: run " + i + "\n";

@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.SandboxRunStatus;
 import dev.sandboxrun.operator.node.SimulatedNode;
 import dev.sandboxrun.operator.node.TestPrograms;
@@ -63,7 +64,7 @@ class OperatorRestartTest {
 
         try (PlainOperator second = PlainOperator.start(client, CONFIG, 2)) {
             SandboxRunStatus s = runs.awaitFinished("resume");
-            assertEquals("Completed", s.getVerdict(), s.getMessage());
+            assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
             assertEquals(1, s.getAttempts());
             assertTrue(s.getStdout().getComplete());
             assertEquals("slept\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
@@ -80,7 +81,7 @@ class OperatorRestartTest {
         try (PlainOperator first = PlainOperator.start(client, CONFIG, 2)) {
             runs.apply("kept", Runs.spec("behave-bin", "exit", "4"));
             before = runs.awaitFinished("kept");
-            assertEquals("NonZeroExit", before.getVerdict());
+            assertEquals(Verdict.NonZeroExit, before.getVerdict());
         }
         String version = runs.get("kept").getMetadata().getResourceVersion();
         try (PlainOperator second = PlainOperator.start(client, CONFIG, 2)) {
@@ -100,7 +101,7 @@ class OperatorRestartTest {
         runs.apply("later", Runs.spec("behave-bin", "exit", "0"));
         try (PlainOperator op = PlainOperator.start(client, CONFIG, 2)) {
             SandboxRunStatus s = runs.awaitFinished("later");
-            assertEquals("Completed", s.getVerdict(), s.getMessage());
+            assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
             assertEquals(1, node.runs.get(runs.pod("later", 1)));
         }
     }

@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.SandboxRunStatus;
 import dev.sandboxrun.operator.node.TestPrograms;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -106,7 +107,7 @@ class RealClusterTest {
     void completedWithExactStdout() {
         runs.apply("hello", Runs.withStdin(Runs.spec("behave-bin", "exit", "0"), "ignored\n"));
         SandboxRunStatus s = finished("hello");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertEquals("exit 0\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
     }
@@ -115,7 +116,7 @@ class RealClusterTest {
     void binaryStdoutRoundTrips() {
         runs.apply("binary", Runs.spec("behave-bin", "binary"));
         SandboxRunStatus s = finished("binary");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertEquals(260, runs.storedStdout(s).length);
     }
@@ -126,7 +127,7 @@ class RealClusterTest {
         runs.apply("large", Runs.withLimits(Runs.spec("behave-bin", "big", String.valueOf(size)),
                 l -> l.setStdout("4Mi")));
         SandboxRunStatus s = finished("large");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertArrayEquals(EndToEndTest.big(size), runs.storedStdout(s));
     }
@@ -137,12 +138,12 @@ class RealClusterTest {
         spec.setRetries(2);
         runs.apply("nonzero", spec);
         SandboxRunStatus s = finished("nonzero");
-        assertEquals("NonZeroExit", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.NonZeroExit, s.getVerdict(), s.getMessage());
         assertEquals(1, s.getAttempts());
         runs.apply("syscall", Runs.spec("behave-bin", "socket"));
-        assertEquals("SyscallViolation", finished("syscall").getVerdict());
+        assertEquals(Verdict.SyscallViolation, finished("syscall").getVerdict());
         runs.apply("memory", Runs.withLimits(Runs.spec("behave-bin", "memory", "256"), l -> l.setMemory("32Mi")));
-        assertEquals("MemoryLimitExceeded", finished("memory").getVerdict());
+        assertEquals(Verdict.MemoryLimitExceeded, finished("memory").getVerdict());
     }
 
     @Test
@@ -157,7 +158,7 @@ class RealClusterTest {
         });
         client.pods().inNamespace(ns).withName(runs.pod("deleted", 1)).delete();
         SandboxRunStatus s = finished("deleted");
-        assertEquals("Completed", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertEquals(2, s.getAttempts());
     }
 }

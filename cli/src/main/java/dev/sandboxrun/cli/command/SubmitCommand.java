@@ -3,6 +3,7 @@ package dev.sandboxrun.cli.command;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.Limits;
 import dev.sandboxrun.api.ProgramSource;
+import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.SandboxRunStatus;
@@ -19,7 +20,6 @@ import dev.sandboxrun.cli.nativelib.LibSandboxRun;
 import dev.sandboxrun.cli.nativelib.NativeUnavailableException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,7 +52,6 @@ public final class SubmitCommand implements Callable<Integer> {
     public static final long CONFIGMAP_MAX = 1024L * 1024;
     public static final String PROGRAM_KEY = "program";
     public static final String STDIN_KEY = "stdin";
-    public static final String LABEL_RUN = "sandboxrun.dev/run";
     private static final int STDIN_TEXT_MAX = 262144;   // StdinSource.text's schema limit
 
     @ParentCommand
@@ -164,7 +163,7 @@ public final class SubmitCommand implements Callable<Integer> {
             }
             if (s != null && s.isFinished()) {
                 main.err().println(runName + ": " + s.getPhase() + ": " + Printing.summary(run));
-                Verdict v = Verdict.valueOf(s.getVerdict());
+                Verdict v = s.getVerdict();
                 if (s.getStdout() != null && s.getStdout().getBytes() != null && s.getStdout().getBytes() > 0) {
                     LogsCommand.write(main, StdoutChunks.read(client, run));
                 }
@@ -241,15 +240,9 @@ public final class SubmitCommand implements Callable<Integer> {
                     .withNamespace(owner.getMetadata().getNamespace())
                     // The run's UID, as the operator labels what it owns: a name can be longer
                     // than a label value may be (63 characters).
-                    .addToLabels(LABEL_RUN, owner.getMetadata().getUid())
-                    .addToLabels("app.kubernetes.io/created-by", "sandboxrun-cli")
-                    .withOwnerReferences(new OwnerReferenceBuilder()
-                            .withApiVersion(owner.getApiVersion())
-                            .withKind(owner.getKind())
-                            .withName(owner.getMetadata().getName())
-                            .withUid(owner.getMetadata().getUid())
-                            .withBlockOwnerDeletion(true)
-                            .build())
+                    .addToLabels(RunObjects.LABEL_RUN, owner.getMetadata().getUid())
+                    .addToLabels(RunObjects.LABEL_CREATED_BY, RunObjects.CREATED_BY_CLI)
+                    .withOwnerReferences(RunObjects.owner(owner, false))
                 .endMetadata()
                 .withImmutable(true)
                 .addToBinaryData(key, Base64.getEncoder().encodeToString(bytes))

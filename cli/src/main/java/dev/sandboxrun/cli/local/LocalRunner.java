@@ -3,10 +3,12 @@ package dev.sandboxrun.cli.local;
 import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.LauncherCommand;
+import dev.sandboxrun.api.PodPaths;
 import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.SandboxRunStatus;
+import dev.sandboxrun.api.SourceKeys;
 import dev.sandboxrun.api.SpecValidation;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.api.StdinSource;
@@ -44,8 +46,8 @@ public final class LocalRunner {
      * document itself has (binaryData, data, stringData) wins; a cluster ignores the annotation.
      */
     public static final String LOCAL_FILES_ANNOTATION = "sandboxrun.dev/local-files";
-    /** What the program sees as argv[0], as in the operator's pod (SandboxPods.programPath). */
-    public static final String POD_PROGRAM_PATH = "/sandbox/program/program";
+    /** What the program sees as argv[0], as in the operator's pod (PodPaths.programPath). */
+    public static final String POD_PROGRAM_PATH = PodPaths.PROGRAM_PATH;
     /** The name argv[0] shows in the equivalent launcher command line. */
     public static final String LAUNCHER = "sandbox-launch";
 
@@ -97,9 +99,8 @@ public final class LocalRunner {
 
     /** The limits of a spec here; IllegalArgumentException naming the field when one is invalid. */
     public EffectiveLimits limits(SandboxRunSpec spec) {
-        EffectiveLimits l = EffectiveLimits.resolve(spec, defaults);
-        List<String> over = new ArrayList<>(l.exceeding(ceilings));
-        over.addAll(localCeilingProblems(l));
+        EffectiveLimits l = EffectiveLimits.resolveWithin(spec, defaults, ceilings);
+        List<String> over = localCeilingProblems(l);
         if (!over.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", over));
         }
@@ -219,7 +220,7 @@ public final class LocalRunner {
         }
         StatusMapper.applyResult(status, o.result(), new StatusMapper.CollectedStdout(o.head(), List.of(),
                 o.stdoutVerified() && o.consumerError() == null, note), clock.instant());
-        return new Outcome(null, Verdict.valueOf(status.getVerdict()), o, command);
+        return new Outcome(null, status.getVerdict(), o, command);
     }
 
     private Outcome finish(SandboxRun run, Verdict v, String message) {
@@ -296,26 +297,15 @@ public final class LocalRunner {
         }
         TreeSet<String> keys = new TreeSet<>();
         try {
-            if (d.resource() instanceof ConfigMap cm) {
-                byte[] b = lookup(cm.getBinaryData(), ref.getKey(), true, keys, d, "binaryData");
-                if (b == null) {
-                    b = lookup(cm.getData(), ref.getKey(), false, keys, d, "data");
-                }
-                if (b != null) {
-                    return b;
-                }
-            } else {
-                Secret sec = (Secret) d.resource();
-                byte[] b = lookup(sec.getData(), ref.getKey(), true, keys, d, "data");
-                if (b == null) {
-                    b = lookup(sec.getStringData(), ref.getKey(), false, keys, d, "stringData");
-                }
-                if (b != null) {
-                    return b;
-                }
+            List<SourceKeys.Field> fields = d.resource() instanceof ConfigMap cm ? SourceKeys.fields(cm)
+                    : SourceKeys.fields((Secret) d.resource());
+            fields.stream().filter(f -> f.values() != null).forEach(f -> keys.addAll(f.values().keySet()));
+            byte[] b = SourceKeys.value(fields, ref.getKey());
+            if (b != null) {
+                return b;
             }
         } catch (IllegalArgumentException e) {
-            throw new Unresolved(Verdict.InvalidSpec, e.getMessage());
+            throw new Unresolved(Verdict.InvalidSpec, d.where() + ": " + e.getMessage());
         }
         Path local = localFile(d, ref.getKey(), keys);
         if (local != null && !outside) {
@@ -344,26 +334,6 @@ public final class LocalRunner {
         throw new Unresolved(Verdict.ProgramNotFound, what + ": " + kindName + " " + ref.getName() + " ("
                 + d.where() + ") has no key " + ref.getKey() + (keys.isEmpty() ? " (it has no keys)" : " (it has: "
                 + String.join(", ", keys) + ")"));
-    }
-
-    private static byte[] lookup(Map<String, String> map, String key, boolean base64, TreeSet<String> keys,
-                                 Manifests.Document d, String field) {
-        if (map == null) {
-            return null;
-        }
-        keys.addAll(map.keySet());
-        String v = map.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (!base64) {
-            return v.getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            return Base64.getMimeDecoder().decode(v);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(d.where() + ": " + field + "." + key + " is not valid base64");
-        }
     }
 
     /** The local file the annotation names for this key, or null. */

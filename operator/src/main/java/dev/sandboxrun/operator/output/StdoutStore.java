@@ -1,6 +1,7 @@
 package dev.sandboxrun.operator.output;
 
 import dev.sandboxrun.api.LauncherResult;
+import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.StdoutLayout;
 import dev.sandboxrun.api.StatusMapper;
@@ -131,9 +132,9 @@ public final class StdoutStore {
                     .withNewMetadata()
                         .withName(configMapName(runName, i))
                         .withNamespace(run.getMetadata().getNamespace())
-                        .addToLabels(SandboxPods.LABEL_MANAGED_BY, SandboxPods.MANAGED_BY)
-                        .addToLabels(SandboxPods.LABEL_RUN, run.getMetadata().getUid())
-                        .addToAnnotations(SandboxPods.ANNOTATION_RUN_NAME, runName)
+                        .addToLabels(RunObjects.LABEL_MANAGED_BY, RunObjects.MANAGED_BY)
+                        .addToLabels(RunObjects.LABEL_RUN, run.getMetadata().getUid())
+                        .addToAnnotations(RunObjects.ANNOTATION_RUN_NAME, runName)
                         .addToAnnotations(ANNOTATION_OFFSET, String.valueOf(off))
                         .withOwnerReferences(SandboxPods.owner(run))
                     .endMetadata()

@@ -5,7 +5,9 @@ import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.LauncherCommand;
 import dev.sandboxrun.api.ObjectNames;
 import dev.sandboxrun.api.Placement;
+import dev.sandboxrun.api.PodPaths;
 import dev.sandboxrun.api.ProgramSource;
+import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.StdinSource;
@@ -16,7 +18,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -37,25 +38,9 @@ import java.util.Map;
 public final class SandboxPods {
     public static final String CONTAINER = "sandbox";
     public static final String TERMINATION_LOG = "/dev/termination-log";
-    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
-    public static final String MANAGED_BY = "sandboxrun-operator";
-    /**
-     * The run's UID, never its name: a label value holds at most 63 characters
-     * (apimachinery validation.go LabelValueMaxLength) and a run's name up to 253. The chart's
-     * NetworkPolicy selects sandbox pods by this key.
-     */
-    public static final String LABEL_RUN = "sandboxrun.dev/run";
-    public static final String LABEL_ATTEMPT = "sandboxrun.dev/attempt";
-    /** The run's name, kept where any length fits. */
-    public static final String ANNOTATION_RUN_NAME = "sandboxrun.dev/run-name";
     /** Key of the stdin ConfigMap: stdin.text is kept in a ConfigMap, never in an annotation. */
     public static final String STDIN_KEY = "stdin";
 
-    public static final String PROGRAM_DIR = "/sandbox/program";
-    public static final String PROGRAM_FILE = "program";
-    public static final String IMAGE_DIR = "/sandbox/image";
-    public static final String STDIN_DIR = "/sandbox/stdin";
-    public static final String STDIN_FILE = "stdin";
     public static final long UID = 65534;
     /**
      * Bytes on the node's disk per byte of stdout at worst: an empty line is 1 byte of stdout and
@@ -101,9 +86,9 @@ public final class SandboxPods {
                 .withNewMetadata()
                     .withName(stdinConfigMapName(run))
                     .withNamespace(run.getMetadata().getNamespace())
-                    .addToLabels(LABEL_MANAGED_BY, MANAGED_BY)
-                    .addToLabels(LABEL_RUN, run.getMetadata().getUid())
-                    .addToAnnotations(ANNOTATION_RUN_NAME, run.getMetadata().getName())
+                    .addToLabels(RunObjects.LABEL_MANAGED_BY, RunObjects.MANAGED_BY)
+                    .addToLabels(RunObjects.LABEL_RUN, run.getMetadata().getUid())
+                    .addToAnnotations(RunObjects.ANNOTATION_RUN_NAME, run.getMetadata().getName())
                     .withOwnerReferences(owner(run))
                 .endMetadata()
                 .withImmutable(true)
@@ -111,34 +96,16 @@ public final class SandboxPods {
                 .build();
     }
 
-    /** Where the launcher finds the program inside the pod. */
-    public static String programPath(SandboxRunSpec spec) {
-        ProgramSource p = spec.getProgram();
-        if (p.getImage() != null) {
-            return IMAGE_DIR + p.getImage().getPath();
-        }
-        return PROGRAM_DIR + "/" + PROGRAM_FILE;
-    }
-
-    /** Where the launcher finds stdin inside the pod, or null for empty stdin. */
-    public static String stdinPath(SandboxRunSpec spec) {
-        StdinSource s = spec.getStdin();
-        if (s == null || (s.getText() == null && s.getConfigMap() == null && s.getSecret() == null)) {
-            return null;
-        }
-        return STDIN_DIR + "/" + STDIN_FILE;
-    }
-
     public static Pod desired(SandboxRun run, int attempt, EffectiveLimits limits, PodSettings settings) {
         SandboxRunSpec spec = run.getSpec();
         String name = podName(run, attempt);
-        List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, programPath(spec), spec.getArgs(),
-                stdinPath(spec), TERMINATION_LOG);
+        List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, PodPaths.programPath(spec), spec.getArgs(),
+                PodPaths.stdinPath(spec), TERMINATION_LOG);
 
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put(ANNOTATION_RUN_NAME, run.getMetadata().getName());
+        annotations.put(RunObjects.ANNOTATION_RUN_NAME, run.getMetadata().getName());
         programVolume(spec.getProgram(), volumes, mounts);
         stdinVolume(run, volumes, mounts);
 
@@ -185,9 +152,9 @@ public final class SandboxPods {
                 .withNewMetadata()
                     .withName(name)
                     .withNamespace(run.getMetadata().getNamespace())
-                    .addToLabels(LABEL_MANAGED_BY, MANAGED_BY)
-                    .addToLabels(LABEL_RUN, run.getMetadata().getUid())
-                    .addToLabels(LABEL_ATTEMPT, String.valueOf(attempt))
+                    .addToLabels(RunObjects.LABEL_MANAGED_BY, RunObjects.MANAGED_BY)
+                    .addToLabels(RunObjects.LABEL_RUN, run.getMetadata().getUid())
+                    .addToLabels(RunObjects.LABEL_ATTEMPT, String.valueOf(attempt))
                     .withAnnotations(annotations)
                     .withOwnerReferences(owner(run))
                 .endMetadata()
@@ -213,15 +180,9 @@ public final class SandboxPods {
                 .build();
     }
 
+    /** The run as the controller of the objects the operator makes for it. */
     public static OwnerReference owner(SandboxRun run) {
-        return new OwnerReferenceBuilder()
-                .withApiVersion(run.getApiVersion())
-                .withKind(run.getKind())
-                .withName(run.getMetadata().getName())
-                .withUid(run.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build();
+        return RunObjects.owner(run, true);
     }
 
     private static void programVolume(ProgramSource p, List<Volume> volumes, List<VolumeMount> mounts) {
@@ -229,10 +190,10 @@ public final class SandboxPods {
             volumes.add(new VolumeBuilder().withName("program")
                     .withNewImage().withReference(p.getImage().getReference()).withPullPolicy("IfNotPresent").endImage()
                     .build());
-            mounts.add(mount("program", IMAGE_DIR));
+            mounts.add(mount("program", PodPaths.IMAGE_DIR));
             return;
         }
-        KeyToPath item = new KeyToPath(keyOf(p.getConfigMap(), p.getSecret()), MODE_EXECUTABLE, PROGRAM_FILE);
+        KeyToPath item = new KeyToPath(keyOf(p.getConfigMap(), p.getSecret()), MODE_EXECUTABLE, PodPaths.PROGRAM_FILE);
         VolumeBuilder v = new VolumeBuilder().withName("program");
         if (p.getConfigMap() != null) {
             v.withNewConfigMap().withName(p.getConfigMap().getName()).withItems(item)
@@ -242,7 +203,7 @@ public final class SandboxPods {
                     .withDefaultMode(MODE_EXECUTABLE).withOptional(false).endSecret();
         }
         volumes.add(v.build());
-        mounts.add(mount("program", PROGRAM_DIR));
+        mounts.add(mount("program", PodPaths.PROGRAM_DIR));
     }
 
     private static void stdinVolume(SandboxRun run, List<Volume> volumes, List<VolumeMount> mounts) {
@@ -253,21 +214,21 @@ public final class SandboxPods {
         VolumeBuilder v = new VolumeBuilder().withName("stdin");
         if (s.getText() != null) {
             v.withNewConfigMap().withName(stdinConfigMapName(run))
-                    .withItems(new KeyToPath(STDIN_KEY, MODE_READABLE, STDIN_FILE))
+                    .withItems(new KeyToPath(STDIN_KEY, MODE_READABLE, PodPaths.STDIN_FILE))
                     .withDefaultMode(MODE_READABLE).withOptional(false).endConfigMap();
         } else if (s.getConfigMap() != null) {
             v.withNewConfigMap().withName(s.getConfigMap().getName())
-                    .withItems(new KeyToPath(s.getConfigMap().getKey(), MODE_READABLE, STDIN_FILE))
+                    .withItems(new KeyToPath(s.getConfigMap().getKey(), MODE_READABLE, PodPaths.STDIN_FILE))
                     .withDefaultMode(MODE_READABLE).withOptional(false).endConfigMap();
         } else if (s.getSecret() != null) {
             v.withNewSecret().withSecretName(s.getSecret().getName())
-                    .withItems(new KeyToPath(s.getSecret().getKey(), MODE_READABLE, STDIN_FILE))
+                    .withItems(new KeyToPath(s.getSecret().getKey(), MODE_READABLE, PodPaths.STDIN_FILE))
                     .withDefaultMode(MODE_READABLE).withOptional(false).endSecret();
         } else {
             return;
         }
         volumes.add(v.build());
-        mounts.add(mount("stdin", STDIN_DIR));
+        mounts.add(mount("stdin", PodPaths.STDIN_DIR));
     }
 
     private static String keyOf(KeyRef configMap, KeyRef secret) {

@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator.access;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.operator.PlainOperator;
@@ -84,7 +85,7 @@ class ApiRequestsBench {
                     progress("single run " + i);
                     single.apply("s" + i, Runs.spec("greet-bin", "single " + i));
                     var s = single.awaitFinished("s" + i, Duration.ofMinutes(2));
-                    assertEquals("Completed", s.getVerdict(), s.getMessage());
+                    assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
                     quiet(counter, Duration.ofSeconds(2));
                 }
             }
@@ -151,9 +152,15 @@ class ApiRequestsBench {
             }
             double drained = (System.nanoTime() - d0) / 1e9;
             long completed = retrying(() -> client.resources(SandboxRun.class).inNamespace(ns).list().getItems()).stream()
-                    .filter(r -> "Completed".equals(r.getStatus().getVerdict())).count();
+                    .filter(r -> Verdict.Completed == r.getStatus().getVerdict()).count();
             line("");
             line("drained in %.1f s (node: 2 slots); %d of %d Completed", drained, completed, queued);
+            // A run that did not complete is named with its verdict: a figure is only as good as
+            // the runs it counts.
+            retrying(() -> client.resources(SandboxRun.class).inNamespace(ns).list().getItems()).stream()
+                    .filter(r -> Verdict.Completed != r.getStatus().getVerdict()).limit(5)
+                    .forEach(r -> line("  not Completed: %s: %s: %s", r.getMetadata().getName(),
+                            r.getStatus().getVerdict(), r.getStatus().getMessage()));
             Map<ApiRequestCounter.Key, Long> drain = ApiRequestCounter.minus(counter.snapshot(), drain0);
             section("drain: from the node's start to the last run's verdict", drain, queued, "per run");
             Map<ApiRequestCounter.Key, Long> pass = new TreeMap<>(settleCounts);

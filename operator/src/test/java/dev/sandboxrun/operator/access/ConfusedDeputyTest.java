@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator.access;
 
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.Placement;
 import dev.sandboxrun.api.SandboxRunSpec;
@@ -89,7 +90,7 @@ class ConfusedDeputyTest {
     void aSecretWithoutOptInIsNeverMountedAndTheRunSaysWhy() {
         runs.apply("steal", readingSecret("plain"));
         SandboxRunStatus s = runs.awaitFinished("steal", Duration.ofSeconds(60));
-        assertEquals("InvalidSpec", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InvalidSpec, s.getVerdict(), s.getMessage());
         assertEquals("InvalidSpec", s.condition(StatusMapper.FAILED).getReason());
         assertTrue(s.getMessage().contains("Secret deputy/plain is not open to SandboxRuns")
                 && s.getMessage().contains(SecretOptIn.LABEL + "=true"), s.getMessage());
@@ -103,7 +104,7 @@ class ConfusedDeputyTest {
         for (String secret : List.of("opted-in", "listed")) {
             runs.apply("read-" + secret, readingSecret(secret));
             SandboxRunStatus s = runs.awaitFinished("read-" + secret, Duration.ofSeconds(60));
-            assertEquals("Completed", s.getVerdict(), secret + ": " + s.getMessage());
+            assertEquals(Verdict.Completed, s.getVerdict(), secret + ": " + s.getMessage());
             assertEquals("hello\n" + SECRET_TEXT, new String(runs.storedStdout(s), StandardCharsets.UTF_8));
         }
     }
@@ -116,7 +117,7 @@ class ConfusedDeputyTest {
         spec.setPlacement(p);
         runs.apply("climb", spec);
         SandboxRunStatus s = runs.awaitFinished("climb", Duration.ofSeconds(60));
-        assertEquals("InvalidSpec", s.getVerdict(), s.getMessage());
+        assertEquals(Verdict.InvalidSpec, s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().startsWith("spec.placement.tolerations[0] (key=node-role.kubernetes.io/control-plane"),
                 s.getMessage());
         assertFalse(anyPodOf("climb"));

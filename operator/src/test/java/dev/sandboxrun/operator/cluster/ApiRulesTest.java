@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator.cluster;
 
+import dev.sandboxrun.api.RunObjects;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxrun.api.EffectiveLimits;
@@ -90,7 +91,7 @@ class ApiRulesTest {
         assertEquals(List.of(), rules.violations(json(pod)));
         assertEquals(List.of(), rules.violations(json(SandboxPods.stdinConfigMap(run))));
         assertEquals(List.of(), rules.violations(json(new ConfigMapBuilder().withNewMetadata()
-                .withName(StdoutStore.configMapName(name, 11)).addToLabels(SandboxPods.LABEL_RUN,
+                .withName(StdoutStore.configMapName(name, 11)).addToLabels(RunObjects.LABEL_RUN,
                         run.getMetadata().getUid()).endMetadata().build())));
         assertTrue(Serialization.asJson(SandboxPods.stdinConfigMap(run)).length() < ApiRules.MAX_REQUEST_BYTES);
     }

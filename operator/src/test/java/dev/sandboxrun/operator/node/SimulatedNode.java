@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator.node;
 
+import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.operator.cluster.CriLog;
 import dev.sandboxrun.operator.cluster.StrictApiServer;
 import dev.sandboxrun.operator.pod.SandboxPods;
@@ -161,7 +162,7 @@ public final class SimulatedNode implements AutoCloseable {
 
     public SimulatedNode start() {
         informer = client.pods().inAnyNamespace()
-                .withLabel(SandboxPods.LABEL_MANAGED_BY, SandboxPods.MANAGED_BY)
+                .withLabel(RunObjects.LABEL_MANAGED_BY, RunObjects.MANAGED_BY)
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {

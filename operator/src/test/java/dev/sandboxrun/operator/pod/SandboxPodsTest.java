@@ -1,5 +1,6 @@
 package dev.sandboxrun.operator.pod;
 
+import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.ImageRef;
 import dev.sandboxrun.api.Limits;
@@ -67,9 +68,9 @@ class SandboxPodsTest {
     void nameLabelsAndOwner() {
         Pod p = pod(spec(), 2);
         assertEquals("primes-run-2-722903cb", p.getMetadata().getName(), "unique per run UID");
-        assertEquals("2", p.getMetadata().getLabels().get(SandboxPods.LABEL_ATTEMPT));
-        assertEquals(UID, p.getMetadata().getLabels().get(SandboxPods.LABEL_RUN), "the UID, never the name");
-        assertEquals("primes", p.getMetadata().getAnnotations().get(SandboxPods.ANNOTATION_RUN_NAME));
+        assertEquals("2", p.getMetadata().getLabels().get(RunObjects.LABEL_ATTEMPT));
+        assertEquals(UID, p.getMetadata().getLabels().get(RunObjects.LABEL_RUN), "the UID, never the name");
+        assertEquals("primes", p.getMetadata().getAnnotations().get(RunObjects.ANNOTATION_RUN_NAME));
         assertEquals(UID, p.getMetadata().getOwnerReferences().get(0).getUid());
         assertTrue(p.getMetadata().getOwnerReferences().get(0).getController());
     }
