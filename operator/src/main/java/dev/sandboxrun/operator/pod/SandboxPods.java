@@ -4,6 +4,7 @@ import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.LauncherCommand;
 import dev.sandboxrun.api.ObjectNames;
+import dev.sandboxrun.api.PartRef;
 import dev.sandboxrun.api.Placement;
 import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.SandboxRun;
@@ -22,6 +23,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 
@@ -111,7 +114,27 @@ public final class SandboxPods {
                 .build();
     }
 
-    /** Where the launcher finds the program inside the pod. */
+    /** Where part i of a program in parts is inside the pod. */
+    public static String partPath(int index) {
+        return PROGRAM_DIR + "/part-" + index;
+    }
+
+    /**
+     * The program as the launcher gets it: its file, or its parts in order (argv[0] then is the
+     * path a single-file program would have), with spec.program.sha256 when given.
+     */
+    public static LauncherCommand.Program program(SandboxRunSpec spec) {
+        ProgramSource p = spec.getProgram();
+        List<String> parts = new ArrayList<>();
+        if (p.getParts() != null) {
+            for (int i = 0; i < p.getParts().size(); i++) {
+                parts.add(partPath(i));
+            }
+        }
+        return new LauncherCommand.Program(programPath(spec), parts, p.getSha256());
+    }
+
+    /** Where the launcher finds the program inside the pod (with parts: the name it runs under). */
     public static String programPath(SandboxRunSpec spec) {
         ProgramSource p = spec.getProgram();
         if (p.getImage() != null) {
@@ -132,7 +155,7 @@ public final class SandboxPods {
     public static Pod desired(SandboxRun run, int attempt, EffectiveLimits limits, PodSettings settings) {
         SandboxRunSpec spec = run.getSpec();
         String name = podName(run, attempt);
-        List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, programPath(spec), spec.getArgs(),
+        List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, program(spec), spec.getArgs(),
                 stdinPath(spec), TERMINATION_LOG);
 
         List<Volume> volumes = new ArrayList<>();
@@ -232,6 +255,11 @@ public final class SandboxPods {
             mounts.add(mount("program", IMAGE_DIR));
             return;
         }
+        if (p.getParts() != null) {
+            volumes.add(partsVolume(p.getParts()));
+            mounts.add(mount("program", PROGRAM_DIR));
+            return;
+        }
         KeyToPath item = new KeyToPath(keyOf(p.getConfigMap(), p.getSecret()), MODE_EXECUTABLE, PROGRAM_FILE);
         VolumeBuilder v = new VolumeBuilder().withName("program");
         if (p.getConfigMap() != null) {
@@ -243,6 +271,29 @@ public final class SandboxPods {
         }
         volumes.add(v.build());
         mounts.add(mount("program", PROGRAM_DIR));
+    }
+
+    /**
+     * One projected volume with a source per part, part i at {@code part-i}, read-only (0444): the
+     * launcher reads the parts into a sealed memory file and runs that, so nothing here is
+     * executable, nothing writable, and nothing else (no shell, no second container) touches them.
+     */
+    private static Volume partsVolume(List<PartRef> parts) {
+        List<VolumeProjection> sources = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            PartRef part = parts.get(i);
+            KeyToPath item = new KeyToPath(part.ref().getKey(), MODE_READABLE, "part-" + i);
+            VolumeProjectionBuilder b = new VolumeProjectionBuilder();
+            if (part.isSecret()) {
+                b.withNewSecret().withName(part.ref().getName()).withItems(item).withOptional(false).endSecret();
+            } else {
+                b.withNewConfigMap().withName(part.ref().getName()).withItems(item).withOptional(false).endConfigMap();
+            }
+            sources.add(b.build());
+        }
+        return new VolumeBuilder().withName("program")
+                .withNewProjected().withSources(sources).withDefaultMode(MODE_READABLE).endProjected()
+                .build();
     }
 
     private static void stdinVolume(SandboxRun run, List<Volume> volumes, List<VolumeMount> mounts) {

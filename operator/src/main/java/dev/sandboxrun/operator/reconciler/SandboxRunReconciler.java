@@ -18,6 +18,8 @@ import dev.sandboxrun.operator.output.StdoutStore;
 import dev.sandboxrun.operator.output.TerminationReader;
 import dev.sandboxrun.operator.pod.PodSettings;
 import dev.sandboxrun.operator.pod.SandboxPods;
+import dev.sandboxrun.operator.program.ImageVolumes;
+import dev.sandboxrun.operator.program.ProgramParts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -232,6 +234,14 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
                 return UpdateControl.<SandboxRun>noUpdate().rescheduleAfter(QUEUE_SAFETY_POLL);
             }
             String missing = missingSource();
+            if (missing == null) {
+                // Parts: present, open to runs, and this run an owner of each opted-in part.
+                ProgramParts.Check parts = ProgramParts.check(client, run, access.policy());
+                if (parts.denial() != null) {
+                    return finish(parts.denial().verdict(), parts.denial().message());
+                }
+                missing = parts.missing();
+            }
             if (missing != null) {
                 Instant created = Instant.parse(run.getMetadata().getCreationTimestamp());
                 if (created.plus(config.sourceWaitTimeout()).isBefore(now)) {
@@ -321,7 +331,7 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
                 metrics.podStarted();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
-                    throw new PodRefused(pod.getMetadata().getName(), e);
+                    throw new PodRefused(pod, e);
                 }
                 Pod existing = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
                 if (existing != null && !ownedBy(existing, run)) {
@@ -493,9 +503,14 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
     static final class PodRefused extends RuntimeException {
         final int code;
 
-        PodRefused(String pod, KubernetesClientException e) {
-            super("the API server refused pod " + pod + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null
-                    ? e.getStatus().getMessage() : e.getMessage()) + " (HTTP " + e.getCode() + ")", e);
+        PodRefused(Pod pod, KubernetesClientException e) {
+            this(pod, e, e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                    : e.getMessage());
+        }
+
+        private PodRefused(Pod pod, KubernetesClientException e, String why) {
+            super("the API server refused pod " + pod.getMetadata().getName() + ": " + why + " (HTTP " + e.getCode()
+                    + ")" + ImageVolumes.hint(pod, why), e);
             this.code = e.getCode();
         }
 

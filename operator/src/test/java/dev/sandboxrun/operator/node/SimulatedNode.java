@@ -654,6 +654,48 @@ public final class SimulatedNode implements AutoCloseable {
                     byte[] bytes = Base64.getDecoder().decode(s.getData().get(item.getKey()));
                     write(local.resolve(item.getPath()), bytes, mode(item.getMode(), v.getSecret().getDefaultMode()));
                 }
+            } else if (v.getProjected() != null) {
+                // One directory holding every source's items (pkg/volume/projected), each written
+                // with its item's mode or the volume's defaultMode.
+                for (var source : v.getProjected().getSources()) {
+                    if (source.getConfigMap() != null) {
+                        String n = source.getConfigMap().getName();
+                        ConfigMap cm = client.configMaps().inNamespace(ns).withName(n).get();
+                        if (cm == null) {
+                            throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                    + "\" : configmap \"" + n + "\" not found");
+                        }
+                        for (KeyToPath item : source.getConfigMap().getItems()) {
+                            byte[] bytes = cm.getBinaryData() != null && cm.getBinaryData().containsKey(item.getKey())
+                                    ? Base64.getDecoder().decode(cm.getBinaryData().get(item.getKey()))
+                                    : cm.getData() != null && cm.getData().containsKey(item.getKey())
+                                    ? cm.getData().get(item.getKey()).getBytes(StandardCharsets.UTF_8) : null;
+                            if (bytes == null) {
+                                throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                        + "\" : configmap references non-existent config key: " + item.getKey());
+                            }
+                            write(local.resolve(item.getPath()), bytes, mode(item.getMode(), v.getProjected().getDefaultMode()));
+                        }
+                    } else if (source.getSecret() != null) {
+                        String n = source.getSecret().getName();
+                        Secret sec = client.secrets().inNamespace(ns).withName(n).get();
+                        if (sec == null || sec.getData() == null) {
+                            throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                    + "\" : secret \"" + n + "\" not found");
+                        }
+                        for (KeyToPath item : source.getSecret().getItems()) {
+                            String b64 = sec.getData().get(item.getKey());
+                            if (b64 == null) {
+                                throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                        + "\" : secret references non-existent secret key: " + item.getKey());
+                            }
+                            write(local.resolve(item.getPath()), Base64.getDecoder().decode(b64),
+                                    mode(item.getMode(), v.getProjected().getDefaultMode()));
+                        }
+                    } else {
+                        throw new IllegalStateException("the simulated node cannot project " + source);
+                    }
+                }
             } else if (v.getDownwardAPI() != null) {
                 for (var item : v.getDownwardAPI().getItems()) {
                     Matcher a = ANNOTATION_REF.matcher(item.getFieldRef().getFieldPath());
