@@ -237,4 +237,30 @@ class ProgramPartsCliTest {
         assertEquals(ExitCodes.PROGRAM_NOT_FOUND, c.rc(), c.stderr());
         assertTrue(c.stderr().contains("program.parts[1]: configMap prog-1 key part comes from the local file"), c.stderr());
     }
+
+    @Test
+    void theUploadScriptWritesTheLayoutOfTheApi() throws Exception {
+        byte[] program = Files.readAllBytes(cpp);
+        String sha = StdoutLayout.sha256(program);
+        Process p = new ProcessBuilder(Cli.REPO.resolve("scripts/program-parts").toString(), cpp.toString(), "by-script")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] yaml = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        Path f = tmp.resolve("parts.yaml");
+        Files.write(f, yaml);
+        var m = dev.sandboxrun.cli.local.Manifests.read(List.of(f));
+        List<byte[]> parts = ProgramLayout.split(program);
+        for (int i = 0; i < parts.size(); i++) {
+            ConfigMap want = ProgramLayout.partConfigMap(null, sha, i, parts.size(), parts.get(i));
+            ConfigMap got = (ConfigMap) m.find(ConfigMap.class, "default", ProgramLayout.partName(sha, i)).resource();
+            assertEquals(want.getMetadata().getLabels(), got.getMetadata().getLabels());
+            assertEquals(want.getMetadata().getAnnotations(), got.getMetadata().getAnnotations());
+            assertEquals(want.getBinaryData(), got.getBinaryData());
+            assertEquals(want.getImmutable(), got.getImmutable());
+        }
+        SandboxRun run = (SandboxRun) m.runs().get(0).resource();
+        assertEquals(sha, run.getSpec().getProgram().getSha256());
+        assertEquals(ProgramLayout.source(sha, parts.size()).getParts().stream().map(r -> r.getConfigMap().getName()).toList(),
+                run.getSpec().getProgram().getParts().stream().map(r -> r.getConfigMap().getName()).toList());
+    }
 }
