@@ -3,6 +3,7 @@ package dev.sandboxrun.cli.command;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.Limits;
 import dev.sandboxrun.api.ProgramLayout;
+import dev.sandboxrun.api.ProgramUpload;
 import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
@@ -14,7 +15,6 @@ import dev.sandboxrun.cli.CliException;
 import dev.sandboxrun.cli.ExitCodes;
 import dev.sandboxrun.cli.Main;
 import dev.sandboxrun.cli.cluster.ClusterOptions;
-import dev.sandboxrun.cli.cluster.PartUpload;
 import dev.sandboxrun.cli.cluster.Runs;
 import dev.sandboxrun.cli.cluster.StdoutChunks;
 import dev.sandboxrun.cli.local.ProgramFiles;
@@ -146,7 +146,12 @@ public final class SubmitCommand implements Callable<Integer> {
             run.setSpec(spec);
             SandboxRun created = client.resources(SandboxRun.class).inNamespace(ns).resource(run).create();
             if (parts != null) {
-                PartUpload.Result up = PartUpload.upload(client, created, sha256, parts);
+                ProgramUpload.Result up;
+                try {
+                    up = ProgramUpload.upload(client, created, sha256, parts);
+                } catch (ProgramUpload.ForeignPart e) {
+                    throw new CliException(ExitCodes.CLUSTER, e.getMessage());
+                }
                 main.err().println("program " + sha256 + ": " + up.parts() + " parts, " + up.uploaded() + " uploaded ("
                         + up.uploadedBytes() + " bytes), " + up.reused() + " already in the namespace");
             } else {

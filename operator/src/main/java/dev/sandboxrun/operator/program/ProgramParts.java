@@ -58,7 +58,8 @@ public final class ProgramParts {
             return Check.READY;
         }
         String ns = run.getMetadata().getNamespace();
-        List<ConfigMap> toOwn = new ArrayList<>();
+        // Only what the patches need: up to 64 parts of 1 MiB are never held at once.
+        List<Unowned> toOwn = new ArrayList<>();
         List<PartRef> parts = p.getParts();
         for (int i = 0; i < parts.size(); i++) {
             PartRef part = parts.get(i);
@@ -79,14 +80,19 @@ public final class ProgramParts {
                     return new Check("ConfigMap " + ref.getName() + " key " + ref.getKey() + " (" + use + ")", null);
                 }
                 if (ProgramLayout.isOptedInPart(c) && !ownedBy(c, run)) {
-                    toOwn.add(c);
+                    toOwn.add(new Unowned(ns, ref.getName(), c.getMetadata().getResourceVersion(),
+                            c.getMetadata().getOwnerReferences() == null || c.getMetadata().getOwnerReferences().isEmpty()));
                 }
             }
         }
-        for (ConfigMap c : toOwn) {
+        for (Unowned c : toOwn) {
             addOwner(client, c, run);
         }
         return Check.READY;
+    }
+
+    /** A part ConfigMap this run does not own yet, as it was read. */
+    record Unowned(String namespace, String name, String resourceVersion, boolean noOwners) {
     }
 
     /** The owner reference a run puts on a part: not a controller, and blocking nothing. */
@@ -104,17 +110,15 @@ public final class ProgramParts {
      * adding itself at the same moment makes it fail (and the reconciliation retry) instead of one
      * overwriting the other, and the patch never carries the part's bytes.
      */
-    static void addOwner(KubernetesClient client, ConfigMap c, SandboxRun run) {
+    static void addOwner(KubernetesClient client, Unowned c, SandboxRun run) {
         OwnerReference o = ownerOf(run);
         String ref = "{\"apiVersion\":\"" + o.getApiVersion() + "\",\"kind\":\"" + o.getKind() + "\",\"name\":\""
                 + o.getName() + "\",\"uid\":\"" + o.getUid() + "\"}";
-        boolean none = c.getMetadata().getOwnerReferences() == null || c.getMetadata().getOwnerReferences().isEmpty();
-        String add = none ? "{\"op\":\"add\",\"path\":\"/metadata/ownerReferences\",\"value\":[" + ref + "]}"
+        String add = c.noOwners() ? "{\"op\":\"add\",\"path\":\"/metadata/ownerReferences\",\"value\":[" + ref + "]}"
                 : "{\"op\":\"add\",\"path\":\"/metadata/ownerReferences/-\",\"value\":" + ref + "}";
         String patch = "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\""
-                + c.getMetadata().getResourceVersion() + "\"}," + add + "]";
-        client.configMaps().inNamespace(c.getMetadata().getNamespace()).withName(c.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON), patch);
+                + c.resourceVersion() + "\"}," + add + "]";
+        client.configMaps().inNamespace(c.namespace()).withName(c.name()).patch(PatchContext.of(PatchType.JSON), patch);
     }
 
     static boolean ownedBy(ConfigMap c, SandboxRun run) {

@@ -1,6 +1,8 @@
 package dev.sandboxrun.operator.program;
 
 import dev.sandboxrun.api.ProgramLayout;
+import dev.sandboxrun.api.ProgramUpload;
+import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.SandboxRunStatus;
 import dev.sandboxrun.api.StdoutLayout;
@@ -8,7 +10,6 @@ import dev.sandboxrun.operator.PlainOperator;
 import dev.sandboxrun.operator.Runs;
 import dev.sandboxrun.operator.node.SimulatedNode;
 import dev.sandboxrun.operator.node.TestPrograms;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -68,14 +69,21 @@ class ProgramPartsEndToEndTest {
                         + " launcher's branch first); its --help says:\n" + help);
     }
 
-    static String upload(byte[] program) {
+    /**
+     * What `kubectl sandboxrun submit` does with a program over one part: the run, then its parts
+     * through the CLI's own uploader (ProgramUpload).
+     */
+    SandboxRun submit(String name, byte[] program, String claimedSha256, List<String> args) {
         String sha = StdoutLayout.sha256(program);
         List<byte[]> parts = ProgramLayout.split(program);
-        for (int i = 0; i < parts.size(); i++) {
-            ConfigMap cm = ProgramLayout.partConfigMap(NS, sha, i, parts.size(), parts.get(i));
-            Runs.retrying(() -> client.resource(cm).createOr(c -> c.update()));
-        }
-        return sha;
+        SandboxRunSpec spec = new SandboxRunSpec();
+        spec.setProgram(ProgramLayout.source(sha, parts.size()));
+        spec.getProgram().setSha256(claimedSha256);
+        spec.setArgs(args);
+        SandboxRun run = runs.apply(name, spec);
+        ProgramUpload.Result up = ProgramUpload.upload(client, run, sha, parts);
+        assertEquals(parts.size(), up.parts());
+        return run;
     }
 
     @Test
@@ -83,12 +91,8 @@ class ProgramPartsEndToEndTest {
         launcherTakesParts();
         byte[] program = Files.readAllBytes(TestPrograms.cpp("hello-cpp"));
         assertTrue(program.length > 1024 * 1024, "the C++ program is " + program.length + " bytes");
-        String sha = upload(program);
-        int parts = ProgramLayout.split(program).size();
-        SandboxRunSpec spec = new SandboxRunSpec();
-        spec.setProgram(ProgramLayout.source(sha, parts));
-        spec.setArgs(List.of("a", "b", "a"));
-        runs.apply("cpp", spec);
+        String sha = StdoutLayout.sha256(program);
+        submit("cpp", program, sha, List.of("a", "b", "a"));
         SandboxRunStatus s = runs.awaitFinished("cpp", Duration.ofSeconds(90));
         assertEquals("Completed", s.getVerdict(), s.getMessage());
         assertEquals("hello from C++: 2 distinct words\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
@@ -99,17 +103,11 @@ class ProgramPartsEndToEndTest {
     void partsThatDoNotMakeTheDigestAreALaunchErrorAndNothingRuns() throws Exception {
         launcherTakesParts();
         byte[] program = Files.readAllBytes(TestPrograms.cpp("hello-cpp"));
-        String sha = upload(program);
-        int parts = ProgramLayout.split(program).size();
         // Claim another digest for the same parts: the launcher must refuse to run them.
         byte[] other = program.clone();
         other[other.length - 1] ^= 1;
         String wrong = StdoutLayout.sha256(other);
-        SandboxRunSpec spec = new SandboxRunSpec();
-        var source = ProgramLayout.source(sha, parts);
-        source.setSha256(wrong);
-        spec.setProgram(source);
-        runs.apply("cpp-wrong", spec);
+        submit("cpp-wrong", program, wrong, List.of());
         SandboxRunStatus s = runs.awaitFinished("cpp-wrong", Duration.ofSeconds(90));
         assertEquals("LaunchError", s.getVerdict(), s.getMessage());
         assertTrue(s.getMessage().contains(wrong) || s.getMessage().toLowerCase().contains("sha-256")

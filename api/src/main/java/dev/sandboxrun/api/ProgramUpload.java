@@ -1,10 +1,5 @@
-package dev.sandboxrun.cli.cluster;
+package dev.sandboxrun.api;
 
-import dev.sandboxrun.api.ProgramLayout;
-import dev.sandboxrun.api.SandboxRun;
-import dev.sandboxrun.api.StdoutLayout;
-import dev.sandboxrun.cli.CliException;
-import dev.sandboxrun.cli.ExitCodes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,19 +10,28 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Uploads a program's parts in {@link ProgramLayout}, content-addressed: a part already in the
+ * Uploads a program's parts in {@link ProgramLayout}, content-addressed (the CLI's {@code submit},
+ * and the operator's end-to-end tests, so they test this very code): a part already in the
  * namespace with the same bytes is not sent again (one GET each, no upload), so a program submitted
  * twice, or by two people, is stored once. A part created here names the run as an owner (the
  * operator adds the others), so the garbage collector deletes it with the last run using it.
  */
-public final class PartUpload {
+public final class ProgramUpload {
+    /** A ConfigMap of a part's name that does not hold that part. */
+    public static final class ForeignPart extends RuntimeException {
+        public ForeignPart(String message) {
+            super(message);
+        }
+    }
+
     /** What one upload did, for the user and for tests. */
     public record Result(int parts, int uploaded, int reused, long uploadedBytes) {
     }
 
-    private PartUpload() {
+    private ProgramUpload() {
     }
 
+    /** Throws {@link ForeignPart} when a part's name is taken by other bytes. */
     public static Result upload(KubernetesClient client, SandboxRun run, String sha256, List<byte[]> parts) {
         String ns = run.getMetadata().getNamespace();
         int uploaded = 0;
@@ -76,7 +80,7 @@ public final class PartUpload {
             }
         }
         if (existing == null || !ProgramLayout.claims(existing, sha256, index, want) || !Arrays.equals(bytes, part)) {
-            throw new CliException(ExitCodes.CLUSTER, "ConfigMap " + name + " exists but does not hold part " + index
+            throw new ForeignPart("ConfigMap " + name + " exists but does not hold part " + index
                     + " of this program (SHA-256 " + sha256 + "); it is not one this command made: delete it, or ask"
                     + " whoever made it");
         }
