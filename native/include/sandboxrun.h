@@ -23,6 +23,9 @@ extern "C" {
  * child shares the caller's memory, and an out-of-memory kill in the run's
  * cgroup kills every process sharing that memory (a JVM, through JNA). */
 #define SR_MEMORY_MIN (1ull << 20)
+/* The largest program the launcher runs, whole (PROGRAM, or its parts put
+ * together): it is copied into memory before it runs. */
+#define SR_PROGRAM_MAX (64ull << 20)
 
 typedef enum { SR_PROFILE_STRICT = 0, SR_PROFILE_COMPUTE = 1, SR_PROFILE_THREADS = 2 } sr_profile;
 
@@ -51,6 +54,12 @@ typedef struct {
     sr_stdout_fn on_stdout;         /* NULL: discard (still counted and hashed) */
     void *on_stdout_ctx;
     int cancel_fd;                  /* readable: stop the run (LaunchError); -1 for none */
+    /* Appended for programs delivered in parts (the layout above is unchanged;
+     * sr_config_defaults sets both to NULL). */
+    const char *const *program_parts; /* NULL-terminated paths whose bytes, in order, are the
+                                       * program; program must then be NULL */
+    const char *program_sha256;     /* 64 lowercase hex digits the program must hash to:
+                                     * required with program_parts; NULL: no check */
 } sr_config;
 
 typedef struct {
@@ -65,6 +74,8 @@ typedef struct {
     size_t stderr_tail_len;
     char message[512];
     const char *memory_enforcement; /* "cgroup-v2", "cgroup-v1", "container-cgroup", "supervisor" */
+    char program_sha256[65];        /* hex SHA-256 of what was executed when it ran from a memfd;
+                                     * "" otherwise (the file ran in place, or nothing ran) */
 } sr_result;
 
 /* Fills cfg with the contract's defaults (compute, 10 s CPU, 2 x cpu + 1 s

@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image.h"
 #include "util.h"
 
 const char sr_usage[] =
     "usage: sandbox-launch [OPTION]... [--] PROGRAM [ARG]...\n"
+    "       sandbox-launch [OPTION]... --program-part=FILE... --program-sha256=HEX [--] NAME [ARG]...\n"
     "Runs a static PROGRAM under a seccomp profile and limits, and reports a verdict.\n"
+    "With --program-part, the program is the parts' bytes in command-line order, checked\n"
+    "against --program-sha256 before it runs; NAME is only what it sees as argv[0].\n"
     "\n"
     "  --profile=NAME      strict | compute | threads            (compute)\n"
     "  --cpu-ms=N          CPU time, all threads, milliseconds   (10000)\n"
@@ -18,6 +22,11 @@ const char sr_usage[] =
     "  --stdout-max=SIZE   bytes of stdout passed on             (1M)\n"
     "  --stdin=FILE        the program's stdin                   (empty)\n"
     "  --result=FILE       where the result JSON goes            (standard error)\n"
+    "  --program-part=FILE a part of the program (repeat, in order; not a symlink)\n"
+    "  --program-sha256=HEX  the program's SHA-256, 64 lowercase hex digits: required\n"
+    "                      with parts; with PROGRAM, checked before it runs\n"
+    "Programs with parts, a digest, or on a noexec mount run from a sealed memfd\n"
+    "(at most 64 MiB).\n"
     "\n"
     "Exit status: 0 a verdict was reached; 64 bad command line or unusable\n"
     "PROGRAM/stdin (nothing ran); 70 the launcher failed.\n";
@@ -78,6 +87,10 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
 {
     int wall_given = 0;
     int i = 1;
+    /* The parts, in order; at most one per argument. Lives as long as the
+     * process (the launcher runs once and exits). */
+    const char **parts = NULL;
+    size_t nparts = 0;
     *result_path = NULL;
     /* --result first, wherever it stands among the options: a malformed
      * option is then reported there too (nothing goes to stderr). */
@@ -88,7 +101,8 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
         else if (strcmp(a, "--result") == 0 && j + 1 < argc && argv[j + 1][0]) *result_path = argv[++j];
         else if (a[2] && strchr(a, '=') == NULL && j + 1 < argc &&
                  (!strcmp(a, "--profile") || !strcmp(a, "--cpu-ms") || !strcmp(a, "--wall-ms") ||
-                  !strcmp(a, "--memory") || !strcmp(a, "--stdout-max") || !strcmp(a, "--stdin")))
+                  !strcmp(a, "--memory") || !strcmp(a, "--stdout-max") || !strcmp(a, "--stdin") ||
+                  !strcmp(a, "--program-part") || !strcmp(a, "--program-sha256")))
             j++;                                       /* skip its separate value */
     }
     for (; i < argc; i++) {
@@ -125,6 +139,19 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
         } else if ((v = option_value(argc, argv, &i, "--stdin", &missing))) {
             if (!*v) { sr_fmt(msg, msglen, "--stdin: empty file name"); return SR_ARGS_BAD; }
             cfg->stdin_path = v;
+        } else if ((v = option_value(argc, argv, &i, "--program-part", &missing))) {
+            if (!*v) { sr_fmt(msg, msglen, "--program-part: empty file name"); return SR_ARGS_BAD; }
+            if (!parts && !(parts = calloc((size_t)argc + 1, sizeof *parts))) {
+                sr_fmt(msg, msglen, "out of memory");
+                return SR_ARGS_BAD;
+            }
+            parts[nparts++] = v;
+        } else if ((v = option_value(argc, argv, &i, "--program-sha256", &missing))) {
+            if (!sr_is_sha256_hex(v)) {
+                sr_fmt(msg, msglen, "--program-sha256: '%.80s' is not 64 lowercase hex digits", v);
+                return SR_ARGS_BAD;
+            }
+            cfg->program_sha256 = v;
         } else if ((v = option_value(argc, argv, &i, "--result", &missing))) {
             if (!*v) { sr_fmt(msg, msglen, "--result: empty file name"); return SR_ARGS_BAD; }
             *result_path = v;
@@ -136,9 +163,18 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
             return SR_ARGS_BAD;
         }
     }
-    if (i >= argc) { sr_fmt(msg, msglen, "no PROGRAM given"); return SR_ARGS_BAD; }
+    if (parts && !cfg->program_sha256) {
+        sr_fmt(msg, msglen, "--program-part needs --program-sha256 (the whole program's digest)");
+        return SR_ARGS_BAD;
+    }
+    if (i >= argc) {
+        sr_fmt(msg, msglen, parts ? "no NAME given (with --program-part, the first operand is the name the "
+                                    "program sees as argv[0])" : "no PROGRAM given");
+        return SR_ARGS_BAD;
+    }
     if (!wall_given) cfg->wall_ms = 2 * cfg->cpu_ms + 1000;
-    cfg->program = argv[i];
+    cfg->program = parts ? NULL : argv[i];
+    cfg->program_parts = parts;
     cfg->argv = (const char *const *)&argv[i];
     return SR_ARGS_OK;
 }

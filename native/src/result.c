@@ -180,7 +180,12 @@ static void put_head(struct out *o, const sr_result *r, size_t msg_max)
     /* Nothing passed on is still a digest: that of no bytes. */
     puts_(o, r->stdout_sha256[0] ? r->stdout_sha256
                                  : "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    puts_(o, "\",\"memoryEnforcement\":");
+    puts_(o, "\",\"programSha256\":");
+    /* Only a digest the launcher computed itself (64 hex digits) is written. */
+    if (r->program_sha256[0] && strnlen(r->program_sha256, sizeof r->program_sha256) == 64) {
+        put(o, "\"", 1); put(o, r->program_sha256, 64); put(o, "\"", 1);
+    } else puts_(o, "null");
+    puts_(o, ",\"memoryEnforcement\":");
     if (r->memory_enforcement) { put(o, "\"", 1); puts_(o, r->memory_enforcement); put(o, "\"", 1); }
     else puts_(o, "null");
     puts_(o, ",\"message\":");

@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "image.h"
 #include "policy_rules.h"
-#include "program.h"
 #include "result.h"
 #include "run.h"
 #include "util.h"
@@ -50,7 +50,7 @@ void sr_config_defaults(sr_config *cfg)
 }
 
 /* Everything a run holds, so that one cleanup can release it. */
-struct held { int prog_fd, stdin_fd, out_p[2], err_p[2], reaped; };
+struct held { int prog_fd, stdin_fd, out_p[2], err_p[2], reaped; struct sr_image image; };
 
 static void init(struct sr_run *run, struct held *h, const sr_config *cfg, sr_result *out)
 {
@@ -63,7 +63,7 @@ static void init(struct sr_run *run, struct held *h, const sr_config *cfg, sr_re
     run->mem.status_fd = run->mem.maps_fd = -1;
     run->relay.event_fd = run->relay.ended_fd = -1;
     sr_cgroup_init(&run->cg);
-    *h = (struct held){ -1, -1, { -1, -1 }, { -1, -1 }, 0 };
+    *h = (struct held){ -1, -1, { -1, -1 }, { -1, -1 }, 0, { -1, 0, "" } };
     /* Until something is read, stdout is empty: its digest says so. */
     sr_sha256 s;
     unsigned char d[32];
@@ -74,8 +74,24 @@ static void init(struct sr_run *run, struct held *h, const sr_config *cfg, sr_re
 
 static int check_request(const sr_config *cfg, sr_result *out)
 {
-    if (!cfg->program || !cfg->argv || !cfg->argv[0]) {
+    if ((!cfg->program && !cfg->program_parts) || !cfg->argv || !cfg->argv[0]) {
         sr_launch_error(out, "no program given");
+        return UNUSABLE;
+    }
+    if (cfg->program && cfg->program_parts) {
+        sr_launch_error(out, "a program and program parts were both given: give one or the other");
+        return UNUSABLE;
+    }
+    if (cfg->program_parts && !cfg->program_parts[0]) {
+        sr_launch_error(out, "the list of program parts is empty");
+        return UNUSABLE;
+    }
+    if (cfg->program_parts && !cfg->program_sha256) {
+        sr_launch_error(out, "program parts need the SHA-256 of the whole program (program_sha256)");
+        return UNUSABLE;
+    }
+    if (cfg->program_sha256 && !sr_is_sha256_hex(cfg->program_sha256)) {
+        sr_launch_error(out, "the program's SHA-256 must be 64 lowercase hex digits, not '%.80s'", cfg->program_sha256);
         return UNUSABLE;
     }
     if (cfg->cpu_ms == 0 || cfg->wall_ms == 0 || cfg->profile > SR_PROFILE_THREADS) {
@@ -98,13 +114,15 @@ static int check_request(const sr_config *cfg, sr_result *out)
     return GO_ON;
 }
 
-/* The program, checked; stdin, or an empty one (a pipe whose writer is
- * already gone: no /dev/null needed, which a FROM-scratch image lacks).
- * Stdin is opened with the launcher's rights (see the contract notes). */
+/* The program, checked (in place, or put together in a sealed memfd: see
+ * image.h); stdin, or an empty one (a pipe whose writer is already gone: no
+ * /dev/null needed, which a FROM-scratch image lacks). Stdin is opened with
+ * the launcher's rights (see the contract notes). */
 static int open_inputs(const sr_config *cfg, struct held *h, sr_result *out)
 {
-    h->prog_fd = sr_open_program(cfg->program, out->message, sizeof out->message);
-    if (h->prog_fd < 0) { out->verdict = SR_LAUNCH_ERROR; return UNUSABLE; }
+    int rc = sr_image_prepare(cfg, &h->image, out->message, sizeof out->message);
+    h->prog_fd = h->image.fd;
+    if (rc != GO_ON) { out->verdict = SR_LAUNCH_ERROR; return rc; }
     if (!cfg->stdin_path) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) { sr_launch_error(out, "pipe: %s", strerror(errno)); return FAILED; }
@@ -187,12 +205,15 @@ static int start_program(struct sr_run *run, struct held *h, sr_result *out)
         .stderr_w = h->err_p[1], .cg = &run->cg, .drop_privileges = geteuid() == 0,
         .mem_threshold = run->refused_above,
         .nproc_limit = cfg->profile == SR_PROFILE_THREADS && run->max_threads ? THREADS_NPROC_BACKSTOP : 0,
+        .in_memory = h->image.in_memory,
     };
     char msg[sizeof out->message];
     if (sr_spawn(&req, &run->child, msg, sizeof msg) < 0) {
         sr_launch_error(out, "%s", msg);
         return run->child.unusable ? UNUSABLE : FAILED;
     }
+    /* What was executed: the memfd's digest (a file run in place has none). */
+    memcpy(out->program_sha256, h->image.sha256, sizeof out->program_sha256);
     /* Only the program holds the write ends now: end of file means it is gone. */
     close_fd(&h->out_p[1]);
     close_fd(&h->err_p[1]);

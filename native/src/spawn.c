@@ -405,7 +405,10 @@ enum attempt_result {
 /* The parent's view of a child that did not get to run: says why in msg. */
 static void explain(const struct sr_spawn_req *req, int rc, const struct sync_msg *m, char *msg, size_t msglen)
 {
-    if (rc == 1 && m->kind == MSG_FAIL && strcmp(m->step, "execveat") == 0 && m->err == EACCES)
+    if (rc == 1 && m->kind == MSG_FAIL && strcmp(m->step, "execveat") == 0 && m->err == EACCES && req->in_memory)
+        sr_fmt(msg, msglen, "executing the program from memory (a sealed memfd) was refused (EACCES): "
+               "vm.memfd_noexec=2 or a security module forbids executing memfds here");
+    else if (rc == 1 && m->kind == MSG_FAIL && strcmp(m->step, "execveat") == 0 && m->err == EACCES)
         sr_fmt(msg, msglen, "the program cannot be executed by uid %u: make it world-executable (chmod a+rx)",
                req->drop_privileges ? req->cfg->sandbox_uid : (unsigned)getuid());
     else if (rc == 1 && m->kind == MSG_FAIL)

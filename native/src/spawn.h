@@ -21,6 +21,7 @@ struct sr_spawn_req {
     int drop_privileges;         /* running as root: become sandbox_uid/gid */
     uint64_t mem_threshold;      /* see sr_policy_build */
     uint64_t nproc_limit;        /* RLIMIT_NPROC when no cgroup caps threads, 0 for none */
+    int in_memory;               /* prog_fd is a sealed memfd (see image.h) */
 };
 
 struct sr_child {

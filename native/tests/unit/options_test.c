@@ -164,9 +164,35 @@ static void sizes(void)
     CHECK(sr_parse_size(NULL, &(uint64_t){0}) == -1, "NULL");
 }
 
+#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void program_parts(void)
+{
+    CHECK(parse("--program-part=/a", "--memory=8M", "--program-part", "/b", "--program-sha256=" H64,
+                "--program-part=/c", "--", "name", "x", NULL) == SR_ARGS_OK, "parts: %s", msg);
+    CHECK(cfg.program == NULL, "no PROGRAM with parts");
+    CHECK(cfg.program_parts && !strcmp(cfg.program_parts[0], "/a") && !strcmp(cfg.program_parts[1], "/b") &&
+          !strcmp(cfg.program_parts[2], "/c") && cfg.program_parts[3] == NULL, "parts in command-line order");
+    CHECK_STR(cfg.program_sha256, H64);
+    CHECK(!strcmp(cfg.argv[0], "name") && !strcmp(cfg.argv[1], "x") && !cfg.argv[2], "NAME is argv[0]");
+    CHECK(parse("--program-sha256", H64, "prog", NULL) == SR_ARGS_OK, "digest with PROGRAM: %s", msg);
+    CHECK_STR(cfg.program, "prog");
+    CHECK(cfg.program_parts == NULL, "no parts");
+    CHECK(parse("--result", "/r", "--program-part", "/a", "--bogus", NULL) == SR_ARGS_BAD && result && !strcmp(result, "/r"),
+          "--result found past a separate --program-part value");
+    BAD("needs --program-sha256", "--program-part=/a", "name");
+    BAD("no NAME given", "--program-part=/a", "--program-sha256=" H64);
+    BAD("64 lowercase hex", "--program-sha256=0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", "p");
+    BAD("64 lowercase hex", "--program-sha256=" H64 "0", "p");
+    BAD("64 lowercase hex", "--program-sha256=abc", "p");
+    BAD("empty file name", "--program-part=", "--program-sha256=" H64, "n");
+    BAD("needs a value", "--program-part");
+}
+
 int main(void)
 {
     defaults();
+    program_parts();
     every_option();
     bad_values();
     missing_and_unknown();

@@ -204,6 +204,18 @@ static void plain(void)
     CHECK((f = get(&d, "memoryEnforcement")) && f->kind == 's' && !strcmp(f->str, "cgroup-v2"), "memoryEnforcement");
     CHECK((f = get(&d, "message")) && !strcmp(f->str, "exited with code 0"), "message");
     CHECK((f = get(&d, "stderrTail")) && f->kind == 's' && f->len == 0, "stderrTail empty");
+    CHECK((f = get(&d, "programSha256")) && f->kind == '0', "programSha256 null when it ran in place");
+    free_doc(&d);
+
+    /* What ran from a memfd: its digest; anything else the field holds is not one. */
+    memset(r.program_sha256, 'a', 64);
+    r.program_sha256[64] = '\0';
+    if (render(&r, SR_RESULT_MAX, &d, &len)) return;
+    CHECK((f = get(&d, "programSha256")) && f->kind == 's' && f->len == 64 && f->str[0] == 'a', "programSha256");
+    free_doc(&d);
+    strcpy(r.program_sha256, "abc");
+    if (render(&r, SR_RESULT_MAX, &d, &len)) return;
+    CHECK((f = get(&d, "programSha256")) && f->kind == '0', "a short programSha256 is null");
     free_doc(&d);
 
     r = base();
@@ -262,6 +274,10 @@ static void hostile_bytes(void)
 static void bounded(void)
 {
     sr_result r = base();
+    memset(r.program_sha256, 'f', 64);                        /* every field at its longest */
+    r.program_sha256[64] = '\0';
+    strcpy(r.syscall, "x32:rt_tgsigqueueinfo");
+    r.cpu_ms = r.wall_ms = r.max_rss_bytes = r.stdout_bytes = UINT64_MAX;
     memset(r.message, 0x01, sizeof r.message - 1);           /* 6 bytes each escaped */
     r.message[sizeof r.message - 1] = '\0';
     memset(r.stderr_tail, '"', SR_STDERR_TAIL);               /* 2 bytes each */

@@ -410,7 +410,24 @@ final class Launcher {
         assertTrue(procs.isEmpty(), "processes left behind by the launcher: " + procs);
     }
 
-    /** Processes (outside any PID namespace of ours) running a file of the staging folder. */
+    /** Where /proc/PID/exe of a program run from the launcher's memfd points. */
+    static final String MEMFD_EXE = "/memfd:sandboxrun-program";
+
+    /** Whether the process's parent runs the staged launcher (a memfd program's is). */
+    private static boolean parentIsStagedLauncher(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            String ppid = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+            return Files.readSymbolicLink(Path.of("/proc", ppid, "exe")).equals(launcher());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Processes (outside any PID namespace of ours) running a file of the staging folder, or
+     * a launcher's memfd beneath a staged launcher.
+     */
     static List<String> stagedProcesses() {
         List<String> found = new ArrayList<>();
         String prefix = staging().toString() + "/";
@@ -418,7 +435,7 @@ final class Launcher {
             for (Path p : ds) {
                 try {
                     String exe = Files.readSymbolicLink(p.resolve("exe")).toString();
-                    if (exe.startsWith(prefix)) {
+                    if (exe.startsWith(prefix) || exe.startsWith(MEMFD_EXE) && parentIsStagedLauncher(p)) {
                         found.add(p.getFileName() + " " + exe);
                     }
                 } catch (IOException | UnsupportedOperationException e) {
@@ -978,6 +995,9 @@ final class Launcher {
         }
         String sha = requireText(d, "stdoutSha256", false, ctx);
         assertTrue(sha.matches("[0-9a-f]{64}"), "stdoutSha256 must be 64 hex digits" + ctx);
+        String programSha = requireText(d, "programSha256", true, ctx);
+        assertTrue(programSha == null || programSha.matches("[0-9a-f]{64}"),
+                "programSha256 must be null or 64 hex digits" + ctx);
         String tail = requireText(d, "stderrTail", false, ctx);
         assertTrue(tail.codePointCount(0, tail.length()) <= STDERR_TAIL_MAX,
                 "stderrTail holds more than 1 KiB: " + tail.length() + ctx);

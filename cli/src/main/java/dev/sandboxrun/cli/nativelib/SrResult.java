@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * memory enforcement, which the document leaves to the library's extra fields, and tests.
  */
 @Structure.FieldOrder({"verdict", "exited", "exit_code", "signal", "syscall", "cpu_ms", "wall_ms", "max_rss_bytes",
-        "stdout_bytes", "stdout_sha256", "stderr_tail", "stderr_tail_len", "message", "memory_enforcement"})
+        "stdout_bytes", "stdout_sha256", "stderr_tail", "stderr_tail_len", "message", "memory_enforcement",
+        "program_sha256"})
 public class SrResult extends Structure {
     public static final int STDERR_TAIL = 1024;   // SR_STDERR_TAIL
 
@@ -30,6 +31,7 @@ public class SrResult extends Structure {
     public long stderr_tail_len;        // size_t
     public byte[] message = new byte[512];
     public Pointer memory_enforcement;  // const char *, static storage in the library
+    public byte[] program_sha256 = new byte[65];   // "" unless the program ran from a memfd
 
     public SrResult() {
         super();
@@ -41,6 +43,12 @@ public class SrResult extends Structure {
 
     public String syscall() {
         return Native.toString(syscall, StandardCharsets.US_ASCII.name());
+    }
+
+    /** The digest of what ran from a memfd (parts, a digest, a noexec mount); null when it ran in place or not at all. */
+    public String programSha256() {
+        String s = Native.toString(program_sha256, StandardCharsets.US_ASCII.name());
+        return s.isEmpty() ? null : s;
     }
 
     public String memoryEnforcement() {

@@ -3,17 +3,24 @@ package dev.sandboxrun.cli.nativelib;
 import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.LauncherCommand;
 import dev.sandboxrun.api.Profile;
+import dev.sandboxrun.cli.Cli;
+import com.sun.jna.StringArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The JNA structures against the header as gcc lays it out; launcher options against sr_config. */
@@ -90,5 +97,38 @@ class StructLayoutTest {
         // An option the binding does not know (e.g. --result, which local runs never pass) is an error.
         assertThrows(IllegalArgumentException.class,
                 () -> LibSandboxRun.configure(new SrConfig(), List.of("--result=/tmp/r.json")));
+    }
+
+    /** A program in two parts, with its digest, through sr_run: it runs from the memfd, or not at all. */
+    @Test
+    void partsAndDigestThroughSrRun(@TempDir Path tmp) throws Exception {
+        Cli.buildExamples();
+        LibSandboxRun.get();                       // registers the native methods
+        byte[] hello = Files.readAllBytes(Cli.EXAMPLES.resolve("hello/hello"));
+        Path a = Files.write(tmp.resolve("part-0"), Arrays.copyOfRange(hello, 0, hello.length / 2));
+        Path b = Files.write(tmp.resolve("part-1"), Arrays.copyOfRange(hello, hello.length / 2, hello.length));
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(hello));
+        StringArray argv = new StringArray(new String[] {"hello"});
+
+        SrConfig cfg = new SrConfig();
+        SandboxRunNative.sr_config_defaults(cfg);
+        cfg.read();
+        assertNull(cfg.program_parts, "defaults: no parts");
+        assertNull(cfg.program_sha256, "defaults: no digest");
+        cfg.argv = argv;
+        cfg.programParts(List.of(a.toString(), b.toString()), sha);
+        SrResult r = new SrResult();
+        assertEquals(0, SandboxRunNative.sr_run(cfg, r), r.message());
+        assertEquals(0, r.verdict, r.message());
+        assertEquals(sha, r.programSha256());
+
+        String wrong = (sha.charAt(0) == '0' ? "1" : "0") + sha.substring(1);
+        cfg.programParts(List.of(a.toString(), b.toString()), wrong);
+        r = new SrResult();
+        assertEquals(1, SandboxRunNative.sr_run(cfg, r), r.message());
+        assertEquals(8, r.verdict, "LaunchError");
+        assertTrue(r.message().contains("expected " + wrong) && r.message().contains("got " + sha), r.message());
+        assertNull(r.programSha256(), "nothing ran");
+        java.lang.ref.Reference.reachabilityFence(argv);
     }
 }
