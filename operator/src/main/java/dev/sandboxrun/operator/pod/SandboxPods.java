@@ -257,14 +257,9 @@ public final class SandboxPods {
         }
         if (p.getParts() != null) {
             volumes.add(partsVolume(p.getParts()));
-            // Each part mounted on its own with subPath: the kubelet lays out a ConfigMap, Secret or
-            // projected volume as symlinks into a hidden "..data" folder (pkg/volume/util/
-            // atomic_writer.go), and the launcher opens parts without following symlinks; a subPath
-            // mount is the resolved file itself (resolved inside the volume by the kubelet).
-            for (int i = 0; i < p.getParts().size(); i++) {
-                mounts.add(new VolumeMountBuilder().withName("program").withMountPath(partPath(i))
-                        .withSubPath("part-" + i).withReadOnly(true).build());
-            }
+            // The kubelet shows each part as a symlink part-i -> ..data/part-i
+            // (pkg/volume/util/atomic_writer.go); the launcher follows it to the regular file.
+            mounts.add(mount("program", PROGRAM_DIR));
             return;
         }
         KeyToPath item = new KeyToPath(keyOf(p.getConfigMap(), p.getSecret()), MODE_EXECUTABLE, PROGRAM_FILE);
@@ -281,8 +276,7 @@ public final class SandboxPods {
     }
 
     /**
-     * One projected volume with a source per part, part i at {@code part-i}, read-only (0444), each
-     * part mounted by subPath at {@link #partPath(int)}: the
+     * One projected volume with a source per part, part i at {@code part-i}, read-only (0444): the
      * launcher reads the parts into a sealed memory file and runs that, so nothing here is
      * executable, nothing writable, and nothing else (no shell, no second container) touches them.
      */
