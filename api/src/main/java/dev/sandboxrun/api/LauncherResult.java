@@ -26,7 +26,8 @@ public record LauncherResult(
         String stdoutSha256,
         String stderrTail,
         String message,
-        String memoryEnforcement) {
+        String memoryEnforcement,
+        String programSha256) {
 
     public static final int MAX_BYTES = 4096;
 
@@ -34,11 +35,19 @@ public record LauncherResult(
     public static final java.util.Set<String> MEMORY_ENFORCEMENTS =
             java.util.Set.of("cgroup-v2", "cgroup-v1", "container-cgroup", "supervisor");
 
+    /** A result without {@code programSha256} (launchers before programs in parts, or no digest asked for). */
+    public LauncherResult(String verdict, Integer exitCode, String signal, String syscall, long cpuMs, long wallMs,
+                          long maxRssBytes, long stdoutBytes, String stdoutSha256, String stderrTail, String message,
+                          String memoryEnforcement) {
+        this(verdict, exitCode, signal, syscall, cpuMs, wallMs, maxRssBytes, stdoutBytes, stdoutSha256, stderrTail,
+                message, memoryEnforcement, null);
+    }
+
     /** A result without {@code memoryEnforcement} (documents of launchers that did not report it). */
     public LauncherResult(String verdict, Integer exitCode, String signal, String syscall, long cpuMs, long wallMs,
                           long maxRssBytes, long stdoutBytes, String stdoutSha256, String stderrTail, String message) {
         this(verdict, exitCode, signal, syscall, cpuMs, wallMs, maxRssBytes, stdoutBytes, stdoutSha256, stderrTail,
-                message, null);
+                message, null, null);
     }
 
     /** Made on first use, not when the class loads: a CLI that only reads verdict names starts quicker. */
@@ -85,6 +94,10 @@ public record LauncherResult(
         }
         if (r.stdoutSha256 == null || !r.stdoutSha256.matches("[0-9a-f]{64}")) {
             throw new InvalidResultException("stdoutSha256 is not 64 lower-case hex digits");
+        }
+        if (r.programSha256 != null && !r.programSha256.matches("[0-9a-f]{64}")) {
+            // Absent is fine (an older launcher); present and unreadable is a failure, never ignored.
+            throw new InvalidResultException("programSha256 is not 64 lower-case hex digits");
         }
         return r;
     }

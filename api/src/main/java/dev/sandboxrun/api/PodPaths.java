@@ -25,6 +25,26 @@ public final class PodPaths {
         return PROGRAM_PATH;
     }
 
+    /** Where part i of a program in parts is inside the pod. */
+    public static String partPath(int index) {
+        return PROGRAM_DIR + "/part-" + index;
+    }
+
+    /**
+     * The program as the launcher gets it: its file, or its parts in order (argv[0] then is the
+     * path a single-file program would have), with spec.program.sha256 when given.
+     */
+    public static LauncherCommand.Program program(SandboxRunSpec spec) {
+        ProgramSource p = spec.getProgram();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (p.getParts() != null) {
+            for (int i = 0; i < p.getParts().size(); i++) {
+                parts.add(partPath(i));
+            }
+        }
+        return new LauncherCommand.Program(programPath(spec), parts, p.getSha256());
+    }
+
     /** Where the launcher finds stdin inside the pod, or null for empty stdin. */
     public static String stdinPath(SandboxRunSpec spec) {
         StdinSource s = spec.getStdin();

@@ -23,6 +23,11 @@ public class SandboxRunStatus {
     private Usage usage;
     private StdoutStatus stdout;
     private String stderrTail;
+    /**
+     * The SHA-256 of the program that ran, as the launcher computed it from the bytes it executed
+     * (or, for a local run, as the CLI checked it before the run); absent when nothing reported one.
+     */
+    private String programSha256;
     private String podName;
     private Integer attempts;
     private String startTime;
@@ -48,6 +53,8 @@ public class SandboxRunStatus {
     public void setStdout(StdoutStatus stdout) { this.stdout = stdout; }
     public String getStderrTail() { return stderrTail; }
     public void setStderrTail(String stderrTail) { this.stderrTail = stderrTail; }
+    public String getProgramSha256() { return programSha256; }
+    public void setProgramSha256(String programSha256) { this.programSha256 = programSha256; }
     public String getPodName() { return podName; }
     public void setPodName(String podName) { this.podName = podName; }
     public Integer getAttempts() { return attempts; }

@@ -23,7 +23,8 @@ import java.util.Map;
  *       ({@code @Required}, {@code @Pattern}, {@code @Size}, {@code @Min}, {@code @Max} on the
  *       model's fields), so a rule added to the model is checked here with no second copy;</li>
  *   <li>the CEL rules of the model, one by one ({@code program} has exactly one source,
- *       {@code stdin} at most one, quantities positive, stdout at most 8Mi);</li>
+ *       {@code parts} come with {@code sha256}, each part one source, {@code stdin} at most one,
+ *       quantities positive, stdout at most 8Mi);</li>
  *   <li>Kubernetes' rule for {@code metadata.name} (a DNS-1123 subdomain);</li>
  *   <li>the launcher's own floor for memory ({@link #MEMORY_MIN_BYTES}).</li>
  * </ul>
@@ -68,9 +69,19 @@ public final class SpecValidation {
         schema("spec", spec, out);
         ProgramSource p = spec.getProgram();
         if (p != null) {
-            int sources = (p.getConfigMap() != null ? 1 : 0) + (p.getSecret() != null ? 1 : 0) + (p.getImage() != null ? 1 : 0);
-            if (sources != 1) {
-                out.add("spec.program: program needs exactly one source: configMap, secret or image");
+            if (p.sourceCount() != 1) {
+                out.add("spec.program: " + ProgramSource.ONE_SOURCE);
+            }
+            if (p.getParts() != null && p.getSha256() == null) {
+                out.add("spec.program: " + ProgramSource.PARTS_NEED_SHA256);
+            }
+            if (p.getParts() != null) {
+                for (int i = 0; i < p.getParts().size(); i++) {
+                    PartRef part = p.getParts().get(i);
+                    if (part == null || (part.getConfigMap() != null ? 1 : 0) + (part.getSecret() != null ? 1 : 0) != 1) {
+                        out.add("spec.program.parts[" + i + "]: " + PartRef.ONE_SOURCE);
+                    }
+                }
             }
         }
         StdinSource s = spec.getStdin();

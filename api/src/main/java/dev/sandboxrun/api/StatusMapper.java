@@ -44,6 +44,9 @@ public final class StatusMapper {
         s.setSyscall(r.syscall());
         s.setMessage(stdout.note() == null ? r.message() : r.message() + "; " + stdout.note());
         s.setStderrTail(r.stderrTail());
+        if (r.programSha256() != null) {
+            s.setProgramSha256(r.programSha256());
+        }
         s.setUsage(new Usage(r.cpuMs(), r.wallMs(), r.maxRssBytes(), r.memoryEnforcement()));
         StdoutStatus out = new StdoutStatus();
         out.setBytes(r.stdoutBytes());

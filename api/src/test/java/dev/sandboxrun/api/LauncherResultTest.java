@@ -51,4 +51,19 @@ class LauncherResultTest {
         StatusMapper.applyResult(s, r, StatusMapper.CollectedStdout.NONE, java.time.Instant.EPOCH);
         assertEquals("cgroup-v2", s.getUsage().getMemoryEnforcement());
     }
+
+    @Test
+    void readsTheProgramsDigestIntoStatusAndToleratesItsAbsence() throws Exception {
+        String sha = "cd".repeat(32);
+        LauncherResult r = LauncherResult.parse(doc("Completed", "0", "null")
+                .replace("\"extra\":1", "\"programSha256\":\"" + sha + "\""));
+        assertEquals(sha, r.programSha256());
+        SandboxRunStatus s = new SandboxRunStatus();
+        StatusMapper.applyResult(s, r, StatusMapper.CollectedStdout.NONE, java.time.Instant.EPOCH);
+        assertEquals(sha, s.getProgramSha256());
+        assertNull(LauncherResult.parse(doc("Completed", "0", "null")).programSha256());
+        // Present but unreadable is a failure, never taken as absent.
+        assertThrows(LauncherResult.InvalidResultException.class, () -> LauncherResult.parse(doc("Completed", "0", "null")
+                .replace("\"extra\":1", "\"programSha256\":\"XYZ\"")));
+    }
 }

@@ -32,7 +32,7 @@ class ChartTest {
             "sandboxrun.dev/sandboxruns/finalizers", Set.of("update"),
             "/pods", Set.of("get", "list", "watch", "create", "delete"),
             "/pods/log", Set.of("get"),
-            "/configmaps", Set.of("get", "create", "update", "deletecollection"),
+            "/configmaps", Set.of("get", "create", "update", "patch", "deletecollection"),
             "/secrets", Set.of("get"),
             "/events", Set.of("create", "list"));
 

@@ -32,7 +32,7 @@ class ExamplesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello", "primes", "sort", "strict", "threads", "memory", "attack", "go-hello"})
+    @ValueSource(strings = {"hello", "primes", "sort", "strict", "threads", "memory", "attack", "go-hello", "go-hello-parts"})
     void exampleRunsAsDocumented(String name) throws Exception {
         Path dir = Cli.EXAMPLES.resolve(name);
         byte[] expected = Files.readAllBytes(dir.resolve("expected-stdout"));

@@ -2,12 +2,15 @@ package dev.sandboxrun.cli.command;
 
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.Limits;
+import dev.sandboxrun.api.ProgramLayout;
+import dev.sandboxrun.api.ProgramUpload;
 import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.SandboxRunStatus;
 import dev.sandboxrun.api.StdinSource;
+import dev.sandboxrun.api.StdoutLayout;
 import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.cli.CliException;
 import dev.sandboxrun.cli.ExitCodes;
@@ -45,8 +48,10 @@ import java.util.concurrent.Callable;
 @Command(name = "submit", sortOptions = false, mixinStandardHelpOptions = true,
         footerHeading = "%nExit codes:%n", footer = ExitCodes.HELP,
         description = {"Run a local static binary on the cluster: create a SandboxRun and, owned by it (so they go "
-                + "with it), a ConfigMap holding the program (and one for stdin when it is not short text). With "
-                + "--wait, show the phase as it changes, then print the stdout. Program arguments follow `--`."})
+                + "with it), a ConfigMap holding the program (and one for stdin when it is not short text). A "
+                + "program over 768 KiB goes in parts (up to 64 MiB), stored once per namespace by its SHA-256 and "
+                + "shared by the runs that use it. With --wait, show the phase as it changes, then print the "
+                + "stdout. Program arguments follow `--`."})
 public final class SubmitCommand implements Callable<Integer> {
     /** The most a ConfigMap holds (keys and values together); leave room for the key. */
     public static final long CONFIGMAP_MAX = 1024L * 1024;
@@ -109,7 +114,16 @@ public final class SubmitCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.INVALID_SPEC, LimitOptions.optionWords(String.join("; ", problems)));
         }
         String runName = name != null ? name : generatedName(program);
-        spec.setProgram(ProgramSource.configMap(runName + "-program", PROGRAM_KEY));
+        String sha256 = StdoutLayout.sha256(bytes);
+        // Up to one part's size: one ConfigMap owned by the run, as before. Above: content-addressed
+        // parts, shared by every run of the same program. Either way the launcher checks the digest.
+        List<byte[]> parts = bytes.length > ProgramLayout.PART_MAX_BYTES ? ProgramLayout.split(bytes) : null;
+        if (parts != null) {
+            spec.setProgram(ProgramLayout.source(sha256, parts.size()));
+        } else {
+            spec.setProgram(ProgramSource.configMap(runName + "-program", PROGRAM_KEY));
+            spec.getProgram().setSha256(sha256);
+        }
         String stdinText = in == null ? null : asText(in);
         if (in != null && stdinText != null) {
             spec.setStdin(StdinSource.text(stdinText));
@@ -130,8 +144,19 @@ public final class SubmitCommand implements Callable<Integer> {
             run.getMetadata().setNamespace(ns);
             run.setSpec(spec);
             SandboxRun created = client.resources(SandboxRun.class).inNamespace(ns).resource(run).create();
-            // Owned by the run: deleting the run deletes its program (and stdin).
-            client.resource(ownedConfigMap(created, runName + "-program", PROGRAM_KEY, bytes)).create();
+            if (parts != null) {
+                ProgramUpload.Result up;
+                try {
+                    up = ProgramUpload.upload(client, created, sha256, parts);
+                } catch (ProgramUpload.ForeignPart e) {
+                    throw new CliException(ExitCodes.CLUSTER, e.getMessage());
+                }
+                main.err().println("program " + sha256 + ": " + up.parts() + " parts, " + up.uploaded() + " uploaded ("
+                        + up.uploadedBytes() + " bytes), " + up.reused() + " already in the namespace");
+            } else {
+                // Owned by the run: deleting the run deletes its program (and stdin).
+                client.resource(ownedConfigMap(created, runName + "-program", PROGRAM_KEY, bytes)).create();
+            }
             if (spec.getStdin() != null && spec.getStdin().getConfigMap() != null) {
                 client.resource(ownedConfigMap(created, runName + "-stdin", STDIN_KEY, in)).create();
             }
@@ -186,14 +211,15 @@ public final class SubmitCommand implements Callable<Integer> {
         if (!Files.isRegularFile(program)) {
             ProgramFiles.checkProgram(program, program.toString());   // missing, a folder, a device: said plainly
         }
-        byte[] bytes = readFile(program, "PROGRAM");
-        if (bytes.length + PROGRAM_KEY.length() > CONFIGMAP_MAX) {
-            throw new CliException(ExitCodes.BAD_INPUT, program + " is " + bytes.length
-                    + " bytes, more than a ConfigMap holds (1 MiB): put it in an OCI image (FROM scratch, the"
+        long size = sizeOf(program);
+        if (size > ProgramLayout.PROGRAM_MAX_BYTES) {
+            throw new CliException(ExitCodes.BAD_INPUT, program + " is " + size
+                    + " bytes, more than the " + ProgramLayout.PROGRAM_MAX_BYTES + " bytes (64 MiB) the launcher runs: put it in an OCI image (FROM scratch, the"
                     + " binary only) and run it as an image volume: spec.program.image {reference: REGISTRY/NAME:TAG,"
                     + " path: /PROGRAM} (Kubernetes 1.31+ with the ImageVolume feature)");
         }
         ProgramFiles.checkProgram(program, program.toString());   // source code, a script: not a program
+        byte[] bytes = readFile(program, "PROGRAM");
         // The launcher's own check, when this machine has it: a dynamically linked program is refused now.
         LibSandboxRun lib = null;
         try {
@@ -221,6 +247,14 @@ public final class SubmitCommand implements Callable<Integer> {
             return b;
         } catch (IOException e) {
             throw new CliException(ExitCodes.BAD_INPUT, "--stdin -: cannot read this command's stdin: " + e.getMessage());
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.BAD_INPUT, "PROGRAM " + p + ": cannot read: " + e.getMessage());
         }
     }
 

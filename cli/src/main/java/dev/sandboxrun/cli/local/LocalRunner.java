@@ -4,6 +4,7 @@ import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.LauncherCommand;
 import dev.sandboxrun.api.PodPaths;
+import dev.sandboxrun.api.PartRef;
 import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunSpec;
@@ -12,6 +13,7 @@ import dev.sandboxrun.api.SourceKeys;
 import dev.sandboxrun.api.SpecValidation;
 import dev.sandboxrun.api.StatusMapper;
 import dev.sandboxrun.api.StdinSource;
+import dev.sandboxrun.api.StdoutLayout;
 import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.cli.nativelib.LibSandboxRun;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -148,9 +150,14 @@ public final class LocalRunner {
             return finish(run, u.verdict, u.getMessage());
         }
         String origin = programOrigin(spec);
+        // The digest is checked here, as the launcher checks it in a pod, before anything runs.
+        String sha256 = StdoutLayout.sha256(program);
+        String mismatch = ProgramDigest.mismatch(spec.getProgram(), sha256);
+        if (mismatch != null) {
+            return finish(run, Verdict.LaunchError, "program: " + origin + ": " + mismatch);
+        }
         String notElf = ProgramFiles.notElf(java.util.Arrays.copyOf(program, Math.min(64, program.length)),
-                spec.getProgram().getConfigMap() != null ? spec.getProgram().getConfigMap().getKey()
-                        : spec.getProgram().getSecret().getKey());
+                programKey(spec.getProgram()));
         if (notElf != null) {
             return finish(run, Verdict.LaunchError, "program: " + origin + " " + notElf);
         }
@@ -179,6 +186,9 @@ public final class LocalRunner {
             String msg = o.run().getStatus().getMessage();
             if (msg != null && msg.contains(prog.toString())) {
                 o.run().getStatus().setMessage(msg.replace(prog.toString(), origin));
+            }
+            if (o.run().getStatus().getProgramSha256() == null) {
+                o.run().getStatus().setProgramSha256(sha256);   // what ran: these bytes, checked above
             }
             return o;
         } catch (IOException e) {
@@ -236,9 +246,20 @@ public final class LocalRunner {
         return s;
     }
 
-    /** How the user knows the program: the ConfigMap or Secret and its key. */
+    /** The key the program's first bytes come from (its name, for telling source code from a program). */
+    private static String programKey(ProgramSource p) {
+        if (p.getParts() != null) {
+            return p.getParts().get(0).ref().getKey();
+        }
+        return p.getConfigMap() != null ? p.getConfigMap().getKey() : p.getSecret().getKey();
+    }
+
+    /** How the user knows the program: the ConfigMap or Secret and its key, or its parts. */
     private static String programOrigin(SandboxRunSpec spec) {
         ProgramSource p = spec.getProgram();
+        if (p.getParts() != null) {
+            return p.getParts().size() + " parts (" + p.getParts().get(0) + ", ...)";
+        }
         KeyRef r = p.getConfigMap() != null ? p.getConfigMap() : p.getSecret();
         return (p.getConfigMap() != null ? "configMap " : "secret ") + r.getName() + " key " + r.getKey();
     }
@@ -248,14 +269,23 @@ public final class LocalRunner {
         if (p == null) {
             throw new Unresolved(Verdict.InvalidSpec, "spec.program is required");
         }
-        int sources = (p.getConfigMap() != null ? 1 : 0) + (p.getSecret() != null ? 1 : 0) + (p.getImage() != null ? 1 : 0);
-        if (sources != 1) {
-            throw new Unresolved(Verdict.InvalidSpec, "program needs exactly one source: configMap, secret or image");
+        if (p.sourceCount() != 1) {
+            throw new Unresolved(Verdict.InvalidSpec, "program needs exactly one source: configMap, secret, image or parts");
         }
         if (p.getImage() != null) {
             throw new Unresolved(Verdict.InvalidSpec, "spec.program.image (" + p.getImage().getReference()
                     + ") runs only on a cluster (`sandboxrun submit` or kubectl apply); locally, give the program"
                     + " in a ConfigMap or Secret");
+        }
+        if (p.getParts() != null) {
+            // Concatenated in order, as the launcher assembles them in a pod.
+            java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < p.getParts().size(); i++) {
+                PartRef part = p.getParts().get(i);
+                whole.writeBytes(key(m, doc, "program.parts[" + i + "]", part.isSecret() ? Secret.class : ConfigMap.class,
+                        part.ref(), outside));
+            }
+            return whole.toByteArray();
         }
         return p.getConfigMap() != null ? key(m, doc, "program", ConfigMap.class, p.getConfigMap(), outside)
                 : key(m, doc, "program", Secret.class, p.getSecret(), outside);

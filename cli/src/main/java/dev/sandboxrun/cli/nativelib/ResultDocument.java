@@ -35,6 +35,7 @@ final class ResultDocument {
         String tail = null;
         String message = null;
         String memory = null;
+        String programSha = null;
         long cpuMs = 0;
         long wallMs = 0;
         long rss = 0;
@@ -60,6 +61,7 @@ final class ResultDocument {
                     case "stderrTail" -> tail = text(p, v, field);
                     case "message" -> message = text(p, v, field);
                     case "memoryEnforcement" -> memory = text(p, v, field);
+                    case "programSha256" -> programSha = text(p, v, field);
                     default -> p.skipChildren();   // fields a later launcher adds
                 }
             }
@@ -70,7 +72,7 @@ final class ResultDocument {
             throw new LauncherResult.InvalidResultException("result document is not valid JSON: " + e.getMessage());
         }
         LauncherResult r = new LauncherResult(verdict, exitCode, signal, syscall, cpuMs, wallMs, rss, stdoutBytes, sha,
-                tail, message, memory);
+                tail, message, memory, programSha);
         if (r.verdictValue() == null) {
             throw new LauncherResult.InvalidResultException("unknown verdict " + (verdict == null ? "(none)" : "'" + verdict + "'"));
         }
@@ -79,6 +81,9 @@ final class ResultDocument {
         }
         if (sha == null || !sha.matches("[0-9a-f]{64}")) {
             throw new LauncherResult.InvalidResultException("stdoutSha256 is not 64 lower-case hex digits");
+        }
+        if (programSha != null && !programSha.matches("[0-9a-f]{64}")) {
+            throw new LauncherResult.InvalidResultException("programSha256 is not 64 lower-case hex digits");
         }
         return r;
     }

@@ -13,6 +13,7 @@ import dev.sandboxrun.operator.events.RunEvents;
 import dev.sandboxrun.operator.metrics.RunMetrics;
 import dev.sandboxrun.operator.output.StdoutStore;
 import dev.sandboxrun.operator.pod.PodSettings;
+import dev.sandboxrun.operator.program.ProgramParts;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -66,7 +67,7 @@ public final class Act {
             return requeue(w.requeue());
         }
         if (t instanceof Transition.StartAttempt s) {
-            return startAttempt(context, run, s.attempt(), s.limits(), now);
+            return startAttempt(context, run, s, now);
         }
         if (t instanceof Transition.PodRunning p) {
             if (p.markRunning()) {
@@ -102,7 +103,7 @@ public final class Act {
                     + "); starting attempt " + (r.failedAttempt() + 1) + " of " + (r.retries() + 1));
             metrics.retried();
             Completion.deletePod(client, run, r.failedPod());
-            return startAttempt(context, run, r.failedAttempt() + 1, r.limits(), now);
+            return startAttempt(context, run, new Transition.StartAttempt(r.failedAttempt() + 1, r.limits()), now);
         }
         if (t instanceof Transition.CannotStart c) {
             String message = c.message() + (c.addWarning() ? lastWarning(client, run, c.podName(), c.podUid()) : "");
@@ -126,8 +127,10 @@ public final class Act {
         throw new IllegalStateException("no action for " + t);
     }
 
-    private UpdateControl<SandboxRun> startAttempt(Context<SandboxRun> context, SandboxRun run, int attempt,
-                                                   EffectiveLimits limits, Instant now) {
+    private UpdateControl<SandboxRun> startAttempt(Context<SandboxRun> context, SandboxRun run,
+                                                   Transition.StartAttempt start, Instant now) {
+        int attempt = start.attempt();
+        EffectiveLimits limits = start.limits();
         // Before anything is created for the run: a Secret it names must be open to runs.
         KubernetesClient client = context.getClient();
         String ns = run.getMetadata().getNamespace();
@@ -135,6 +138,9 @@ public final class Act {
         if (denied.isPresent()) {
             return finish(context, run, denied.get().verdict(), denied.get().message(), null, now);
         }
+        // The run becomes an owner of its opted-in program parts before its pod needs them, so the
+        // garbage collector keeps a part while any run that uses it exists.
+        ProgramParts.own(client, run, start.parts());
         String refused = starter.start(context, run, attempt, limits, now);
         if (refused != null) {
             return finish(context, run, Verdict.InfrastructureFailure, refused, null, now);

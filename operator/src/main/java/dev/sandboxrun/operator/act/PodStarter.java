@@ -63,7 +63,7 @@ final class PodStarter {
             metrics.podStarted();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
-                throw new PodRefused(podName, e);
+                throw new PodRefused(pod, e);
             }
             Pod existing = client.pods().inNamespace(run.getMetadata().getNamespace()).withName(podName).get();
             if (existing != null && !RunObjects.ownedBy(existing, run)) {

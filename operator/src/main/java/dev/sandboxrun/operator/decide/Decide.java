@@ -106,6 +106,9 @@ public final class Decide {
         if (o.queued() != null) {
             return wait(run.getStatus(), REASON_QUEUED, o.queued(), QUEUE_SAFETY_POLL);
         }
+        if (o.parts().denial() != null) {
+            return new Transition.Finish(o.parts().denial().verdict(), o.parts().denial().message(), null);
+        }
         if (o.missingSource() != null) {
             Instant created = Instant.parse(run.getMetadata().getCreationTimestamp());
             if (created.plus(config.sourceWaitTimeout()).isBefore(now)) {
@@ -114,7 +117,7 @@ public final class Decide {
             }
             return wait(run.getStatus(), REASON_SOURCE_MISSING, "waiting for " + o.missingSource(), SOURCE_POLL);
         }
-        return new Transition.StartAttempt(1, limits);
+        return new Transition.StartAttempt(1, limits, o.parts());
     }
 
     /** Waiting, written only when it changes: the same words while the run waits. */

@@ -3,6 +3,7 @@ package dev.sandboxrun.operator.decide;
 import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.LauncherResult;
 import dev.sandboxrun.api.Verdict;
+import dev.sandboxrun.operator.program.ProgramParts;
 
 import java.time.Duration;
 
@@ -27,7 +28,11 @@ public sealed interface Transition {
      * Start this attempt: record it in status (unless already recorded), then create its pod. A pod
      * never exists that status does not name; creating it again is harmless (same name, 409).
      */
-    record StartAttempt(int attempt, EffectiveLimits limits) implements Transition {
+    record StartAttempt(int attempt, EffectiveLimits limits, ProgramParts.Check parts) implements Transition {
+        public StartAttempt(int attempt, EffectiveLimits limits) {
+            this(attempt, limits, ProgramParts.Check.READY);
+        }
+
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sandboxrun.operator.observe;
 
 import dev.sandboxrun.api.SandboxRun;
+import dev.sandboxrun.operator.program.ProgramParts;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /**
@@ -11,7 +12,14 @@ import io.fabric8.kubernetes.api.model.Pod;
  * @param foreignPod    a pod of that name is cached but belongs to another object
  * @param queued        for a run not yet started: why it may not start now (the pod cap), or null
  * @param missingSource for a run that may start: the first ConfigMap or Secret key it names that
- *                      the cluster lacks, or null (read from the API server, only then)
+ *                      the cluster lacks (a program part included), or null (read from the API
+ *                      server, only then)
+ * @param parts         for a run that may start with its sources present: its program parts as
+ *                      read (a denied Secret part, the part ConfigMaps it must become an owner of)
  */
-public record Observed(SandboxRun run, Pod pod, boolean foreignPod, String queued, String missingSource) {
+public record Observed(SandboxRun run, Pod pod, boolean foreignPod, String queued, String missingSource,
+                       ProgramParts.Check parts) {
+    public Observed(SandboxRun run, Pod pod, boolean foreignPod, String queued, String missingSource) {
+        this(run, pod, foreignPod, queued, missingSource, ProgramParts.Check.READY);
+    }
 }

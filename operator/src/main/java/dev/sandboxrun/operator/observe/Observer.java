@@ -3,7 +3,9 @@ package dev.sandboxrun.operator.observe;
 import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.SandboxRun;
 import dev.sandboxrun.api.SandboxRunStatus;
+import dev.sandboxrun.operator.access.AccessPolicy;
 import dev.sandboxrun.operator.pod.SandboxPods;
+import dev.sandboxrun.operator.program.ProgramParts;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -19,9 +21,11 @@ import java.time.Instant;
  */
 public final class Observer {
     private final RunQueue queue;
+    private final AccessPolicy policy;
 
-    public Observer(RunQueue queue) {
+    public Observer(RunQueue queue, AccessPolicy policy) {
         this.queue = queue;
+        this.policy = policy;
     }
 
     public Observed observe(SandboxRun run, Context<SandboxRun> context, Instant now) {
@@ -44,13 +48,18 @@ public final class Observer {
         }
         String queued = null;
         String missing = null;
+        ProgramParts.Check parts = ProgramParts.Check.READY;
         if (!status.isFinished() && attempt == 0) {
             queued = queue.position(run, pods(context).list(), context.getPrimaryCache(), now);
             if (queued == null) {
                 missing = SourceCheck.missing(context.getClient(), run);
+                if (missing == null) {
+                    parts = ProgramParts.inspect(context.getClient(), run, policy);
+                    missing = parts.missing();
+                }
             }
         }
-        return new Observed(run, pod, foreign, queued, missing);
+        return new Observed(run, pod, foreign, queued, missing, parts);
     }
 
     /**

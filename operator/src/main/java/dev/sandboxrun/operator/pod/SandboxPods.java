@@ -4,8 +4,10 @@ import dev.sandboxrun.api.EffectiveLimits;
 import dev.sandboxrun.api.KeyRef;
 import dev.sandboxrun.api.LauncherCommand;
 import dev.sandboxrun.api.ObjectNames;
+import dev.sandboxrun.api.PartRef;
 import dev.sandboxrun.api.Placement;
 import dev.sandboxrun.api.PodPaths;
+import dev.sandboxrun.api.ProgramLayout;
 import dev.sandboxrun.api.ProgramSource;
 import dev.sandboxrun.api.RunObjects;
 import dev.sandboxrun.api.SandboxRun;
@@ -23,6 +25,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 
@@ -99,7 +103,7 @@ public final class SandboxPods {
     public static Pod desired(SandboxRun run, int attempt, EffectiveLimits limits, PodSettings settings) {
         SandboxRunSpec spec = run.getSpec();
         String name = podName(run, attempt);
-        List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, PodPaths.programPath(spec), spec.getArgs(),
+        List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, PodPaths.program(spec), spec.getArgs(),
                 PodPaths.stdinPath(spec), TERMINATION_LOG);
 
         List<Volume> volumes = new ArrayList<>();
@@ -110,7 +114,8 @@ public final class SandboxPods {
         stdinVolume(run, volumes, mounts);
 
         Quantity cpu = new Quantity(limits.coresMillis() + "m");
-        Quantity memory = new Quantity(String.valueOf(limits.memoryBytes() + settings.memoryOverheadBytes()));
+        Quantity memory = new Quantity(String.valueOf(limits.memoryBytes() + settings.memoryOverheadBytes()
+                + programCopyBytes(spec.getProgram())));
         Quantity storage = new Quantity(settings.ephemeralStorage());
         // The container's log counts against its ephemeral-storage limit (the kubelet's eviction
         // manager, pkg/kubelet/eviction/helpers.go podLocalEphemeralStorageUsage), and each line
@@ -193,6 +198,13 @@ public final class SandboxPods {
             mounts.add(mount("program", PodPaths.IMAGE_DIR));
             return;
         }
+        if (p.getParts() != null) {
+            volumes.add(partsVolume(p.getParts()));
+            // The kubelet shows each part as a symlink part-i -> ..data/part-i
+            // (pkg/volume/util/atomic_writer.go); the launcher follows it to the regular file.
+            mounts.add(mount("program", PodPaths.PROGRAM_DIR));
+            return;
+        }
         KeyToPath item = new KeyToPath(keyOf(p.getConfigMap(), p.getSecret()), MODE_EXECUTABLE, PodPaths.PROGRAM_FILE);
         VolumeBuilder v = new VolumeBuilder().withName("program");
         if (p.getConfigMap() != null) {
@@ -204,6 +216,51 @@ public final class SandboxPods {
         }
         volumes.add(v.build());
         mounts.add(mount("program", PodPaths.PROGRAM_DIR));
+    }
+
+    /**
+     * One projected volume with a source per part, part i at {@code part-i}, read-only (0444): the
+     * launcher reads the parts into a sealed memory file and runs that, so nothing here is
+     * executable, nothing writable, and nothing else (no shell, no second container) touches them.
+     */
+    /** A ConfigMap or Secret holds at most 1 MiB (pkg/apis/core/validation MaxSecretSize). */
+    static final long OBJECT_MAX_BYTES = 1L << 20;
+
+    /**
+     * Memory the container needs for the launcher's copy of the program: a program in parts, or
+     * one given with its sha256, is copied into a sealed memory file before it runs, and those
+     * pages are charged to the container (the launcher wrote them), not to the run's own limit.
+     * Without this room a big program would get the launcher OOM-killed, or the run blamed for
+     * memory it never used. Bounded from the spec: a part is one object (at most 1 MiB), an image's
+     * file at most the launcher's 64 MiB. An image program without sha256 runs in place, unless its
+     * mount is noexec: that copy is not provided for (docs/sandboxrun-api.md says to give sha256).
+     */
+    static long programCopyBytes(ProgramSource p) {
+        if (p.getParts() != null) {
+            return Math.min(ProgramLayout.PROGRAM_MAX_BYTES, p.getParts().size() * OBJECT_MAX_BYTES);
+        }
+        if (p.getSha256() == null) {
+            return 0;
+        }
+        return p.getImage() != null ? ProgramLayout.PROGRAM_MAX_BYTES : OBJECT_MAX_BYTES;
+    }
+
+    private static Volume partsVolume(List<PartRef> parts) {
+        List<VolumeProjection> sources = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            PartRef part = parts.get(i);
+            KeyToPath item = new KeyToPath(part.ref().getKey(), MODE_READABLE, "part-" + i);
+            VolumeProjectionBuilder b = new VolumeProjectionBuilder();
+            if (part.isSecret()) {
+                b.withNewSecret().withName(part.ref().getName()).withItems(item).withOptional(false).endSecret();
+            } else {
+                b.withNewConfigMap().withName(part.ref().getName()).withItems(item).withOptional(false).endConfigMap();
+            }
+            sources.add(b.build());
+        }
+        return new VolumeBuilder().withName("program")
+                .withNewProjected().withSources(sources).withDefaultMode(MODE_READABLE).endProjected()
+                .build();
     }
 
     private static void stdinVolume(SandboxRun run, List<Volume> volumes, List<VolumeMount> mounts) {

@@ -52,8 +52,8 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
     public SandboxRunReconciler(OperatorConfig config, RunMetrics metrics) {
         this.clock = Clock.systemUTC();
         this.decideConfig = DecideConfig.from(config);
-        this.observer = new Observer(new RunQueue(config.maxConcurrentPods(), metrics::queueLength));
         RunAccess access = decideConfig.access();
+        this.observer = new Observer(new RunQueue(config.maxConcurrentPods(), metrics::queueLength), access.policy());
         this.act = new Act(metrics, access, podSettings(config), config.startTimeout());
         this.failures = new FailureRecorder(metrics, clock);
     }

@@ -61,6 +61,8 @@ public final class StrictApiServer extends Dispatcher {
         return t;
     });
     public final Map<String, AtomicLong> requestsByVerb = new ConcurrentHashMap<>();
+    /** Bytes of request bodies by verb: what clients send the API server (and it sends etcd). */
+    public final Map<String, AtomicLong> bodyBytesByVerb = new ConcurrentHashMap<>();
     private volatile LogSource logs;
     private volatile Duration gcLag = Duration.ofSeconds(3);
 
@@ -97,6 +99,11 @@ public final class StrictApiServer extends Dispatcher {
         this.gcLag = lag;
     }
 
+    public long bodyBytes(String verb) {
+        AtomicLong n = bodyBytesByVerb.get(verb);
+        return n == null ? 0 : n.get();
+    }
+
     public long requests(String verb) {
         AtomicLong n = requestsByVerb.get(verb);
         return n == null ? 0 : n.get();
@@ -124,6 +131,7 @@ public final class StrictApiServer extends Dispatcher {
         if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH) {
             Buffer body = request.getBody();
             long size = body == null ? 0 : body.size();
+            bodyBytesByVerb.computeIfAbsent(method.name(), v -> new AtomicLong()).addAndGet(size);
             if (size > ApiRules.MAX_REQUEST_BYTES) {
                 return status(500, "InternalError", "etcdserver: request is too large");
             }
@@ -222,7 +230,11 @@ public final class StrictApiServer extends Dispatcher {
         }
     }
 
-    /** Deletes the pods and ConfigMaps of a namespace that the deleted owner owned. */
+    /**
+     * Deletes the pods and ConfigMaps of a namespace that the deleted owner owned, as the garbage
+     * collector does (pkg/controller/garbagecollector attemptToDeleteItem): a dependent with another
+     * owner that still exists is kept, and only the reference to the deleted owner is removed.
+     */
     private void collect(String ns, String ownerUid) {
         for (String kind : List.of("/api/v1/namespaces/" + ns + "/pods", "/api/v1/namespaces/" + ns + "/configmaps")) {
             try {
@@ -232,17 +244,52 @@ public final class StrictApiServer extends Dispatcher {
                     continue;
                 }
                 for (JsonNode item : JSON.readTree(list.getBody().getBytes()).path("items")) {
-                    for (JsonNode ref : item.path("metadata").path("ownerReferences")) {
+                    JsonNode refs = item.path("metadata").path("ownerReferences");
+                    boolean owned = false;
+                    var alive = JSON.createArrayNode();
+                    for (JsonNode ref : refs) {
                         if (ownerUid.equals(ref.path("uid").asText())) {
-                            String name = item.path("metadata").path("name").asText();
-                            inner.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.DELETE, kind + "/" + name,
-                                    Headers.builder().build(), new Buffer()));
+                            owned = true;
+                        } else if (exists(ns, ref)) {
+                            alive.add(ref);
                         }
+                    }
+                    if (!owned) {
+                        continue;
+                    }
+                    String name = item.path("metadata").path("name").asText();
+                    if (alive.isEmpty()) {
+                        inner.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.DELETE, kind + "/" + name,
+                                Headers.builder().build(), new Buffer()));
+                    } else {
+                        ((ObjectNode) item.path("metadata")).set("ownerReferences", alive);
+                        Buffer body = new Buffer();
+                        body.write(JSON.writeValueAsBytes(item));
+                        inner.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.PUT, kind + "/" + name,
+                                Headers.builder().add("Content-Type", "application/json").build(), body));
                     }
                 }
             } catch (Exception e) {
                 LOG.warn("simulated garbage collection in " + ns + " failed", e);
             }
+        }
+    }
+
+    /** Whether the owner a reference names exists with that uid (kinds named in the simplest plural). */
+    private boolean exists(String ns, JsonNode ref) {
+        String apiVersion = ref.path("apiVersion").asText();
+        String plural = ref.path("kind").asText().toLowerCase(java.util.Locale.ROOT) + "s";
+        String path = (apiVersion.contains("/") ? "/apis/" : "/api/") + apiVersion + "/namespaces/" + ns + "/" + plural
+                + "/" + ref.path("name").asText();
+        MockResponse r = inner.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, path, Headers.builder().build(),
+                new Buffer()));
+        if (r.code() != 200 || r.getBody() == null) {
+            return false;
+        }
+        try {
+            return ref.path("uid").asText().equals(JSON.readTree(r.getBody().getBytes()).path("metadata").path("uid").asText());
+        } catch (IOException e) {
+            return true;   // cannot tell: keep the dependent, as the garbage collector does when unsure
         }
     }
 

@@ -624,9 +624,15 @@ public final class SimulatedNode implements AutoCloseable {
     private Map<String, String> materialise(Pod pod, Container c, Path dir) throws IOException, MissingSource {
         Map<String, String> mounts = new LinkedHashMap<>();
         String ns = pod.getMetadata().getNamespace();
+        Map<String, Path> laidOut = new java.util.HashMap<>();
         for (VolumeMount m : c.getVolumeMounts()) {
             Volume v = pod.getSpec().getVolumes().stream().filter(x -> x.getName().equals(m.getName()))
                     .findFirst().orElseThrow();
+            Path done = laidOut.get(v.getName());
+            if (done != null) {
+                mounts.put(m.getMountPath(), mountSource(done, m));
+                continue;
+            }
             Path local = Files.createDirectories(dir.resolve("volumes").resolve(v.getName()));
             if (v.getConfigMap() != null) {
                 ConfigMap cm = client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();
@@ -655,6 +661,63 @@ public final class SimulatedNode implements AutoCloseable {
                     byte[] bytes = Base64.getDecoder().decode(s.getData().get(item.getKey()));
                     write(local.resolve(item.getPath()), bytes, mode(item.getMode(), v.getSecret().getDefaultMode()));
                 }
+            } else if (v.getProjected() != null) {
+                // One directory holding every source's items (pkg/volume/projected), each written
+                // with its item's mode or the volume's defaultMode, laid out as the kubelet's atomic
+                // writer does (pkg/volume/util/atomic_writer.go): the files in a hidden timestamped
+                // folder, "..data" a symlink to it, and each item a symlink "..data/<path>". A
+                // launcher that refuses symlinks meets them here as it would in a pod.
+                Path real = local;
+                clear(real);   // a mount retried after a later volume was missing
+                local = Files.createDirectories(dir.resolve("volumes").resolve(v.getName() + "-view"));
+                for (var source : v.getProjected().getSources()) {
+                    if (source.getConfigMap() != null) {
+                        String n = source.getConfigMap().getName();
+                        ConfigMap cm = client.configMaps().inNamespace(ns).withName(n).get();
+                        if (cm == null) {
+                            throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                    + "\" : configmap \"" + n + "\" not found");
+                        }
+                        for (KeyToPath item : source.getConfigMap().getItems()) {
+                            byte[] bytes = cm.getBinaryData() != null && cm.getBinaryData().containsKey(item.getKey())
+                                    ? Base64.getDecoder().decode(cm.getBinaryData().get(item.getKey()))
+                                    : cm.getData() != null && cm.getData().containsKey(item.getKey())
+                                    ? cm.getData().get(item.getKey()).getBytes(StandardCharsets.UTF_8) : null;
+                            if (bytes == null) {
+                                throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                        + "\" : configmap references non-existent config key: " + item.getKey());
+                            }
+                            write(local.resolve(item.getPath()), bytes, mode(item.getMode(), v.getProjected().getDefaultMode()));
+                        }
+                    } else if (source.getSecret() != null) {
+                        String n = source.getSecret().getName();
+                        Secret sec = client.secrets().inNamespace(ns).withName(n).get();
+                        if (sec == null || sec.getData() == null) {
+                            throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                    + "\" : secret \"" + n + "\" not found");
+                        }
+                        for (KeyToPath item : source.getSecret().getItems()) {
+                            String b64 = sec.getData().get(item.getKey());
+                            if (b64 == null) {
+                                throw new MissingSource("MountVolume.SetUp failed for volume \"" + v.getName()
+                                        + "\" : secret references non-existent secret key: " + item.getKey());
+                            }
+                            write(local.resolve(item.getPath()), Base64.getDecoder().decode(b64),
+                                    mode(item.getMode(), v.getProjected().getDefaultMode()));
+                        }
+                    } else {
+                        throw new IllegalStateException("the simulated node cannot project " + source);
+                    }
+                }
+                Path stamp = Files.move(local, real.resolve("..2026_01_01_00_00_00.000000001"));
+                Files.createSymbolicLink(real.resolve("..data"), stamp.getFileName());
+                try (var items = Files.list(stamp)) {
+                    for (Path item : items.toList()) {
+                        Files.createSymbolicLink(real.resolve(item.getFileName()),
+                                Path.of("..data").resolve(item.getFileName()));
+                    }
+                }
+                local = real;
             } else if (v.getDownwardAPI() != null) {
                 for (var item : v.getDownwardAPI().getItems()) {
                     Matcher a = ANNOTATION_REF.matcher(item.getFieldRef().getFieldPath());
@@ -668,9 +731,26 @@ public final class SimulatedNode implements AutoCloseable {
             } else {
                 throw new IllegalStateException("the simulated node cannot mount volume " + v);
             }
-            mounts.put(m.getMountPath(), local.toString());
+            laidOut.put(v.getName(), local);
+            mounts.put(m.getMountPath(), mountSource(local, m));
         }
         return mounts;
+    }
+
+    /**
+     * What a mount shows: the volume's folder, or with subPath the file it names, resolved inside the
+     * volume as the kubelet resolves it (pkg/volume/util/subpath), so the container sees the file
+     * itself and not the atomic writer's symlink.
+     */
+    private static String mountSource(Path volume, VolumeMount m) throws IOException {
+        if (m.getSubPath() == null || m.getSubPath().isEmpty()) {
+            return volume.toString();
+        }
+        Path real = volume.resolve(m.getSubPath()).toRealPath();
+        if (!real.startsWith(volume.toRealPath())) {
+            throw new IllegalStateException("subPath " + m.getSubPath() + " leaves its volume");
+        }
+        return real.toString();
     }
 
     private static String map(String arg, Map<String, String> mounts, Path termination) {
@@ -678,12 +758,26 @@ public final class SimulatedNode implements AutoCloseable {
             return "--result=" + termination;
         }
         for (var m : mounts.entrySet()) {
+            if (arg.equals(m.getKey()) || arg.endsWith("=" + m.getKey())) {   // a file mounted by subPath
+                return arg.substring(0, arg.length() - m.getKey().length()) + m.getValue();
+            }
             int at = arg.indexOf(m.getKey() + "/");
             if (at >= 0 && (at == 0 || arg.charAt(at - 1) == '=')) {
                 return arg.substring(0, at) + m.getValue() + arg.substring(at + m.getKey().length());
             }
         }
         return arg;
+    }
+
+    /** Empties a folder (symlinks removed, not followed). */
+    private static void clear(Path folder) throws IOException {
+        try (var walk = Files.walk(folder)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(folder)) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     private static int mode(Integer item, Integer dflt) {

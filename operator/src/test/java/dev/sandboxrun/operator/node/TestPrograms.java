@@ -40,6 +40,12 @@ public final class TestPrograms {
                 "-fcf-protection=none", "-fno-asynchronous-unwind-tables", "-s"));
     }
 
+    /** programs/NAME.cpp built as the C++ programs are: g++ -static -O2 (about 2.2 MB). */
+    public static Path cpp(String name) {
+        return compile(Paths.get("src", "test", "resources", "programs", name + ".cpp").toAbsolutePath(), name, "g++",
+                List.of("-static", "-O2"));
+    }
+
     /** programs/NAME.c linked dynamically (which the launcher refuses to run). */
     public static Path dynamic(String name) {
         return compile(resource(name), name + "-dynamic", "gcc", List.of("-O2"));

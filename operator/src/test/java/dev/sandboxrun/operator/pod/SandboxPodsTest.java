@@ -144,4 +144,88 @@ class SandboxPodsTest {
         spec.setPlacement(kata);
         assertEquals("kata", SandboxPods.desired(run(spec), 1, limits, gvisor).getSpec().getRuntimeClassName());
     }
+
+    @Test
+    void theContainerHasRoomForTheLaunchersCopyOfTheProgram() {
+        // The launcher copies a program in parts (or one with a digest) into a sealed memory file:
+        // pages charged to the container, not to --memory. Without room for them a big program
+        // gets the launcher OOM-killed, or the run blamed for memory it never used.
+        long base = (64L << 20) + (16L << 20);
+        String sha = "5e".repeat(32);
+        SandboxRunSpec spec = spec();
+        assertEquals(String.valueOf(base), memoryLimit(pod(spec, 1)));
+        spec.setProgram(dev.sandboxrun.api.ProgramLayout.source(sha, 3));
+        assertEquals(String.valueOf(base + (3L << 20)), memoryLimit(pod(spec, 1)));
+        spec.setProgram(dev.sandboxrun.api.ProgramLayout.source(sha, 86));
+        assertEquals(String.valueOf(base + (64L << 20)), memoryLimit(pod(spec, 1)), "at most the launcher's 64 MiB");
+        ProgramSource single = ProgramSource.configMap("primes-bin", "primes");
+        single.setSha256(sha);
+        spec.setProgram(single);
+        assertEquals(String.valueOf(base + (1L << 20)), memoryLimit(pod(spec, 1)));
+        ProgramSource image = new ProgramSource();
+        image.setImage(new dev.sandboxrun.api.ImageRef("registry.example/p:1", "/p"));
+        image.setSha256(sha);
+        spec.setProgram(image);
+        assertEquals(String.valueOf(base + (64L << 20)), memoryLimit(pod(spec, 1)));
+    }
+
+    private static String memoryLimit(Pod pod) {
+        var r = pod.getSpec().getContainers().get(0).getResources();
+        assertEquals(r.getLimits().get("memory"), r.getRequests().get("memory"));
+        return r.getLimits().get("memory").getAmount();
+    }
+
+    @Test
+    void aProgramInPartsIsOneReadOnlyProjectedVolumeAndTheLauncherGetsEveryPartAndTheDigest() {
+        String sha = "5e".repeat(32);
+        SandboxRunSpec spec = spec();
+        ProgramSource p = dev.sandboxrun.api.ProgramLayout.source(sha, 2);
+        p.getParts().add(dev.sandboxrun.api.PartRef.secret("opted-in-part", "bytes"));
+        spec.setProgram(p);
+        Pod pod = pod(spec, 1);
+        Container c = pod.getSpec().getContainers().get(0);
+        List<String> args = c.getArgs();
+        assertEquals(List.of("--program-part=/sandbox/program/part-0", "--program-part=/sandbox/program/part-1",
+                "--program-part=/sandbox/program/part-2", "--program-sha256=" + sha),
+                args.stream().filter(a -> a.startsWith("--program-")).toList());
+        // argv[0] is the path a single-file program has: the program sees the same name either way.
+        assertEquals("/sandbox/program/program", args.get(args.indexOf("--") + 1));
+        var volume = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("program")).findFirst().orElseThrow();
+        var projected = volume.getProjected();
+        assertEquals(0444, projected.getDefaultMode());
+        assertEquals(3, projected.getSources().size());
+        var first = projected.getSources().get(0).getConfigMap();
+        assertEquals(dev.sandboxrun.api.ProgramLayout.partName(sha, 0), first.getName());
+        assertEquals("part", first.getItems().get(0).getKey());
+        assertEquals("part-0", first.getItems().get(0).getPath());
+        assertEquals(0444, first.getItems().get(0).getMode());
+        assertFalse(first.getOptional());
+        var secret = projected.getSources().get(2).getSecret();
+        assertEquals("opted-in-part", secret.getName());
+        assertEquals("part-2", secret.getItems().get(0).getPath());
+        assertEquals(0444, secret.getItems().get(0).getMode());
+        // Only volumes that cannot be written, and one container: no shell, no second exec.
+        assertEquals(1, pod.getSpec().getContainers().size());
+        assertTrue(pod.getSpec().getInitContainers() == null || pod.getSpec().getInitContainers().isEmpty());
+        assertTrue(pod.getSpec().getVolumes().stream().allMatch(v -> v.getEmptyDir() == null && v.getHostPath() == null));
+        assertTrue(c.getVolumeMounts().stream().allMatch(m -> Boolean.TRUE.equals(m.getReadOnly())));
+        assertEquals(List.of("/sandbox/program"), c.getVolumeMounts().stream()
+                .filter(m -> m.getName().equals("program")).map(m -> m.getMountPath()).toList());
+    }
+
+    @Test
+    void aDigestBesideAnImageMakesTheLauncherCheckIt() {
+        String sha = "7a".repeat(32);
+        SandboxRunSpec spec = spec();
+        ProgramSource p = new ProgramSource();
+        p.setImage(new ImageRef("registry.example/primes:1", "/bin/primes"));
+        p.setSha256(sha);
+        spec.setProgram(p);
+        List<String> args = pod(spec, 1).getSpec().getContainers().get(0).getArgs();
+        assertTrue(args.contains("--program-sha256=" + sha), args.toString());
+        assertEquals("/sandbox/image/bin/primes", args.get(args.indexOf("--") + 1));
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("--program-part")));
+        assertFalse(pod(spec(), 1).getSpec().getContainers().get(0).getArgs().stream()
+                .anyMatch(a -> a.startsWith("--program-")), "no digest asked for, none passed");
+    }
 }
