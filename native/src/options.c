@@ -18,6 +18,8 @@ const char sr_usage[] =
     "  --stdout-max=SIZE   bytes of stdout passed on             (1M)\n"
     "  --stdin=FILE        the program's stdin                   (empty)\n"
     "  --result=FILE       where the result JSON goes            (standard error)\n"
+    "  --stdout-frames     stdout as 'SR1 0 D <offset> <base64>' lines, then\n"
+    "                      'SR1 0 E <bytes> <sha256>' (raw bytes)\n"
     "\n"
     "Exit status: 0 a verdict was reached; 64 bad command line or unusable\n"
     "PROGRAM/stdin (nothing ran); 70 the launcher failed.\n";
@@ -73,12 +75,13 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
-int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_path,
-                  char *msg, size_t msglen)
+int sr_parse_args(int argc, char **argv, sr_config *cfg, sr_cli *cli, char *msg, size_t msglen)
 {
     int wall_given = 0;
     int i = 1;
+    const char **result_path = &cli->result_path;
     *result_path = NULL;
+    cli->stdout_frames = 0;
     /* --result first, wherever it stands among the options: a malformed
      * option is then reported there too (nothing goes to stderr). */
     for (int j = 1; j < argc; j++) {
@@ -100,6 +103,10 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(sr_usage, stdout);
             return SR_ARGS_EXIT;
+        }
+        if (strcmp(a, "--stdout-frames") == 0) {
+            cli->stdout_frames = 1;
+            continue;
         }
         if (strcmp(a, "--version") == 0) {
             puts("sandbox-launch 0.1.0");
