@@ -8,7 +8,7 @@ import java.util.Objects;
  * The one place that turns a run into the launcher's command line, per
  * {@code docs/launcher-contract.md}:
  * {@code sandbox-launch --profile=P --cpu-ms=N --wall-ms=N --memory=B --stdout-max=B [--stdin=F]
- * --result=F -- PROGRAM [ARG]...}. Sizes are passed in bytes; every option is explicit so a run
+ * --result=F [--stdout-frames] -- PROGRAM [ARG]...}. Sizes are passed in bytes; every option is explicit so a run
  * never depends on the launcher's defaults.
  */
 public final class LauncherCommand {
@@ -25,9 +25,21 @@ public final class LauncherCommand {
      */
     public static List<String> argv(String launcher, EffectiveLimits limits, String program, List<String> args,
                                     String stdinPath, String resultPath) {
+        return argv(launcher, limits, program, args, stdinPath, resultPath, false);
+    }
+
+    /**
+     * @param stdoutFrames stdout as frame lines ({@code --stdout-frames}, read back with
+     *     {@link StdoutFrames}): what a pod's log needs to keep every byte
+     */
+    public static List<String> argv(String launcher, EffectiveLimits limits, String program, List<String> args,
+                                    String stdinPath, String resultPath, boolean stdoutFrames) {
         List<String> argv = new ArrayList<>();
         argv.add(Objects.requireNonNull(launcher, "launcher"));
         argv.addAll(options(limits, stdinPath, resultPath));
+        if (stdoutFrames) {
+            argv.add("--stdout-frames");
+        }
         argv.add("--");
         argv.add(Objects.requireNonNull(program, "program"));
         if (args != null) {

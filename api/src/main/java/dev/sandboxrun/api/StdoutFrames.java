@@ -141,6 +141,15 @@ public final class StdoutFrames {
                 List.copyOf(all.subList(0, Math.min(all.size(), PROBLEMS_KEPT))), problemCount + s.problemCount);
     }
 
+    /** Hex SHA-256 of the input's bytes received so far (in order, from byte 0). */
+    public String receivedSha256(int input) {
+        try {
+            return HexFormat.of().formatHex(((MessageDigest) input(input).sha.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void line(byte[] l, int n) {
         String text = new String(l, 0, n, StandardCharsets.US_ASCII);
         String[] f = text.split(" ", -1);

@@ -14,6 +14,7 @@ import dev.sandboxrun.operator.config.OperatorConfig;
 import dev.sandboxrun.operator.events.RunEvents;
 import dev.sandboxrun.operator.metrics.RunMetrics;
 import dev.sandboxrun.operator.output.PodOutcome;
+import dev.sandboxrun.operator.output.StdoutFollowers;
 import dev.sandboxrun.operator.output.StdoutStore;
 import dev.sandboxrun.operator.output.TerminationReader;
 import dev.sandboxrun.operator.pod.PodSettings;
@@ -72,12 +73,19 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
     private final Clock clock;
     /** What a run may reach: only what its creator could (no confused deputy). */
     private final RunAccess access;
+    /** Stdout, read from running pods' logs as it is written. */
+    private final StdoutFollowers followers = new StdoutFollowers();
 
     public SandboxRunReconciler(OperatorConfig config, RunMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         this.clock = Clock.systemUTC();
         this.access = RunAccess.from(config);
+    }
+
+    /** Stops following pods' logs (an operator instance that stops while its process goes on). */
+    public void stopFollowing() {
+        followers.close();
     }
 
     @Override
@@ -163,16 +171,19 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
             step.writeStatus();
         }
         PodOutcome outcome = TerminationReader.read(pod, limits.wallMs());
+        if (outcome instanceof PodOutcome.InProgress) {
+            followers.ensure(client, run, pod, limits.stdoutMaxBytes());
+        }
         if (outcome instanceof PodOutcome.Result r) {
             Instant t0 = Instant.now();
-            StatusMapper.CollectedStdout stdout = StdoutStore.collect(client, run, podName, r.result());
+            StatusMapper.CollectedStdout stdout = followers.result(client, run, pod, r.result());
             metrics.collected(Duration.between(t0, Instant.now()));
             StatusMapper.applyResult(status, r.result(), stdout, now);
             return step.finished(pod);
         }
         if (outcome instanceof PodOutcome.Ended e) {
             if (e.logHasStdout()) {
-                StdoutStore.Partial partial = StdoutStore.collectUnverified(client, run, podName, limits.stdoutMaxBytes());
+                StdoutStore.Partial partial = followers.partial(client, run, pod, limits.stdoutMaxBytes());
                 StatusMapper.applyVerdict(status, e.verdict(), e.message(), partial.stdout(), partial.bytes(),
                         partial.sha256(), now);
             } else {
