@@ -63,15 +63,27 @@ void sr_frames_init(struct sr_frames *f, int fd, unsigned input)
     f->input = input;
     f->offset = 0;
     f->pending_len = 0;
+    f->sent_len = 0;
 }
 
+/* Writes the block being filled; a full one is done with. */
 static int flush(struct sr_frames *f)
 {
-    if (!f->pending_len) return 0;
+    if (f->pending_len == f->sent_len) return 0;   /* nothing new since it was last written */
     size_t n = sr_frame_data_line(f->line, f->input, f->offset, f->pending, f->pending_len);
-    f->offset += f->pending_len;
-    f->pending_len = 0;
+    if (f->pending_len == SR_FRAME_PAYLOAD) {
+        f->offset += f->pending_len;
+        f->pending_len = 0;
+        f->sent_len = 0;
+    } else {
+        f->sent_len = f->pending_len;
+    }
     return sr_write_all(f->fd, f->line, n);
+}
+
+int sr_frames_idle(struct sr_frames *f)
+{
+    return flush(f);
 }
 
 int sr_frames_data(struct sr_frames *f, const void *data, size_t len)

@@ -4,10 +4,14 @@
  *   SR1 <input> D <offset> <base64>\n    a data frame
  *   SR1 <input> E <bytes> <sha256hex>\n   after the last data frame
  *
- * Every data frame but an input's last carries exactly SR_FRAME_PAYLOAD
- * bytes, so offsets are multiples of it and the log's size is known in
- * advance from the byte count alone (the operator sizes the pod's
- * ephemeral storage from it). Lines stay far below containerd's 16 KiB
+ * A data frame carries one SR_FRAME_PAYLOAD-byte block of the stdout from
+ * its start: offsets are multiples of SR_FRAME_PAYLOAD. A block is written
+ * once full; a partial block is written when stdout ends, and when the
+ * program has been quiet for a while (sr_frames_idle), in which case the
+ * same block comes again, longer, once more bytes came. The log's size
+ * follows from the byte count and the wall time (at most one partial
+ * block per quiet period); the operator sizes the pod's ephemeral storage
+ * from them. Lines stay far below containerd's 16 KiB
  * line split, and base64 keeps every byte, NUL, '\r' before '\n' (which
  * containerd drops) and a last line without '\n' included.
  *
@@ -29,6 +33,7 @@ struct sr_frames {
     unsigned input;                           /* 0 for a single run */
     uint64_t offset;                          /* of pending[0] in the program's stdout */
     size_t pending_len;
+    size_t sent_len;                          /* of pending, already written as a partial block */
     unsigned char pending[SR_FRAME_PAYLOAD];
     char line[SR_FRAME_LINE_MAX];
 };
@@ -37,6 +42,9 @@ void sr_frames_init(struct sr_frames *f, int fd, unsigned input);
 /* Passes data on; full frames are written at once, the rest waits for more
  * (or for sr_frames_end). 0, or -1 (errno) when a write failed. */
 int sr_frames_data(struct sr_frames *f, const void *data, size_t len);
+/* The program has been quiet: the partial block, if it grew since it was
+ * last written. 0 or -1 (errno). */
+int sr_frames_idle(struct sr_frames *f);
 /* The input's stdout ended: the short last frame, if any, then the E
  * frame with the figures the result document gives. 0 or -1 (errno). */
 int sr_frames_end(struct sr_frames *f, uint64_t bytes, const char *sha256_hex);

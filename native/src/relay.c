@@ -21,6 +21,15 @@
 #define QUIET_MS 1
 #define SMALL_READ (32 * 1024)
 
+static sr_idle_fn idle_fn;
+static int idle_ms;
+
+void sr_relay_on_idle(sr_idle_fn fn, int ms)
+{
+    idle_fn = fn;
+    idle_ms = ms;
+}
+
 int sr_relay_init(struct sr_relay *r, uint64_t max, sr_stdout_fn fn, void *ctx)
 {
     memset(r, 0, sizeof *r);
@@ -68,11 +77,24 @@ static void *relay_stdout(void *arg)
     struct sr_relay *r = arg;
     unsigned char buf[RELAY_BUF];
     int ended = 0;
+    int idle_due = 0;      /* bytes came since the idle hook last ran */
     for (;;) {
+        if (idle_fn && idle_due) {
+            struct pollfd q = { r->stdout_fd, POLLIN, 0 };
+            int k = poll(&q, 1, idle_ms);
+            if (k == 0) {
+                idle_due = 0;
+                if (!atomic_load(&r->consumer_gone) && idle_fn(r->ctx) != 0) {
+                    atomic_store(&r->consumer_gone, 1);
+                    tell_supervisor(r);
+                }
+            }
+        }
         ssize_t n = read(r->stdout_fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;                     /* end of file: every writer is gone */
         take(r, buf, (size_t)n);
+        idle_due = 1;
         if ((size_t)n < SMALL_READ && !ended) {
             struct pollfd p = { r->ended_fd, POLLIN, 0 };
             ended = poll(&p, 1, QUIET_MS) > 0;

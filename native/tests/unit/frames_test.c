@@ -86,6 +86,28 @@ static void every_byte(void)
     CHECK(strcmp(line + n - 6, "/w==\n") == 0 || strcmp(line + n - 5, "/w==\n") == 0, "end: %s", line + n - 8);
 }
 
+/* A quiet program's partial block goes out, once, and comes again longer. */
+static void idle_partial_blocks(void)
+{
+    char path[] = "/tmp/frames_test_XXXXXX";
+    int fd = mkstemp(path);
+    unlink(path);
+    sr_frames_init(&f, fd, 0);
+    CHECK(sr_frames_idle(&f) == 0, "idle with nothing pending");
+    CHECK(sr_frames_data(&f, "abc", 3) == 0, "3 bytes");
+    CHECK(sr_frames_idle(&f) == 0, "idle");
+    CHECK(sr_frames_idle(&f) == 0, "idle again: nothing new");
+    CHECK(sr_frames_data(&f, "d", 1) == 0, "1 more");
+    CHECK(sr_frames_end(&f, 4, SHA) == 0, "end");
+    static char out[4096];
+    lseek(fd, 0, SEEK_SET);
+    ssize_t n = read(fd, out, sizeof out - 1);
+    out[n > 0 ? n : 0] = 0;
+    close(fd);
+    CHECK_STR(out, "SR1 0 D 0 YWJj\nSR1 0 D 0 YWJjZA==\n"
+                   "SR1 0 E 4 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n");
+}
+
 static void write_failure(void)
 {
     int p[2];
@@ -103,6 +125,7 @@ int main(void)
     small();
     full_frames();
     every_byte();
+    idle_partial_blocks();
     write_failure();
     return unit_done("frames_test");
 }

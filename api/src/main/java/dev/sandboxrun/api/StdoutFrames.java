@@ -27,9 +27,10 @@ import java.util.List;
  * {@value #PREFIX} and is not a valid frame is malformed. At the E frame the count and SHA-256 of
  * the bytes received are checked.
  *
- * <p>Every data frame but an input's last carries exactly {@value #PAYLOAD} bytes (the launcher
- * writes them so): offsets are multiples of it. That lets repeated frames be compared against a
- * 64-bit digest per frame kept here (8 bytes per 3 KiB), not against the bytes themselves.
+ * <p>A data frame carries one {@value #PAYLOAD}-byte block of the stdout from the block's start, so
+ * offsets are multiples of it; the last block received may come again, longer (the launcher passes
+ * a partial block on when the program is quiet). That lets repeated frames be compared against a
+ * 64-bit digest per block kept here (8 bytes per 3 KiB), not against the bytes themselves.
  */
 public final class StdoutFrames {
     public static final String PREFIX = "SR1 ";
@@ -207,7 +208,7 @@ public final class StdoutFrames {
             s.problem("end frames disagree: " + s.endBytes + " bytes " + s.endSha + ", then " + bytes + " bytes " + sha);
             return;
         }
-        if (bytes < s.received || s.lastShort && bytes != s.received) {
+        if (bytes < s.received) {
             s.problem("end frame counts " + bytes + " bytes, the data frames " + s.received);
             return;
         }
@@ -261,8 +262,6 @@ public final class StdoutFrames {
         /** FNV-1a of each whole frame-sized block received; the block at the end is in {@code partial}. */
         long[] blocks = new long[16];
         long partial = FNV_OFFSET;
-        /** A short frame came: the input's data ended there. */
-        boolean lastShort;
         /** The lowest offset of a frame seen beyond {@code received}: the end of the gap. */
         long beyond = Long.MAX_VALUE;
         Long endBytes;
@@ -296,11 +295,7 @@ public final class StdoutFrames {
                 return;
             }
             if (offset > received) {
-                if (lastShort) {
-                    problem("data frame at " + offset + " after the last (short) frame ended at " + received);
-                } else {
-                    beyond = Math.min(beyond, offset);
-                }
+                beyond = Math.min(beyond, offset);
                 return;
             }
             int block = (int) (offset / PAYLOAD);
@@ -324,16 +319,9 @@ public final class StdoutFrames {
                 return;
             }
             if (p.length == have) {
-                return; // a repeat of the last (short) frame
+                return; // a repeat of the partial block
             }
-            if (lastShort) {
-                problem("data frame at " + offset + " longer than the last (short) frame");
-                return;
-            }
-            append(p, (int) have, p.length - (int) have, true);
-            if (p.length < PAYLOAD) {
-                lastShort = true;
-            }
+            append(p, (int) have, p.length - (int) have, true); // the partial block, grown
         }
 
         /** Bytes at {@code received}: hashed, block digests kept, passed on when they are new. */

@@ -184,10 +184,25 @@ class StdoutFramesTest {
     }
 
     @Test
-    void dataAfterTheShortLastFrameIsAConflict() {
-        byte[] bytes = random(10, 6);
+    void aPartialBlockThatComesAgainLongerGrowsAndAShorterOneIsAConflict() {
+        byte[] bytes = random(StdoutFrames.PAYLOAD + 20, 6);
         Collect c = new Collect();
-        StdoutFrames.Progress p = feed(c, data(0, bytes) + data(3072, bytes), 50);
-        assertTrue(p.problems().get(0).contains("after the last (short) frame"), p.problems().toString());
+        String log = data(0, Arrays.copyOf(bytes, 10)) + data(0, Arrays.copyOf(bytes, 10))
+                + data(0, Arrays.copyOf(bytes, StdoutFrames.PAYLOAD))
+                + data(StdoutFrames.PAYLOAD, Arrays.copyOfRange(bytes, StdoutFrames.PAYLOAD, StdoutFrames.PAYLOAD + 5))
+                + data(StdoutFrames.PAYLOAD, Arrays.copyOfRange(bytes, StdoutFrames.PAYLOAD, bytes.length))
+                + end(bytes);
+        StdoutFrames.Progress p = feed(c, log, 13);
+        assertTrue(p.complete(), p.toString());
+        assertArrayEquals(bytes, c.out.toByteArray());
+        Collect d = new Collect();
+        StdoutFrames.Progress q = feed(d, data(0, Arrays.copyOf(bytes, 10)) + data(0, Arrays.copyOf(bytes, 4)), 13);
+        assertTrue(q.problems().get(0).contains("conflicting data"), q.problems().toString());
+        Collect e = new Collect();
+        byte[] other = Arrays.copyOf(bytes, 12);
+        other[3] ^= 1;
+        StdoutFrames.Progress r = feed(e, data(0, Arrays.copyOf(bytes, 10)) + data(0, other), 13);
+        assertTrue(r.problems().get(0).contains("conflicting data"), r.problems().toString());
+        assertArrayEquals(Arrays.copyOf(bytes, 10), e.out.toByteArray(), "the grown block's other bytes are not taken");
     }
 }

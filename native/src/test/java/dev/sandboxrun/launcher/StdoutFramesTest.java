@@ -40,12 +40,18 @@ class StdoutFramesTest extends LauncherTestBase {
             Matcher d = DATA.matcher(line);
             Matcher e = END.matcher(line);
             if (d.matches()) {
-                assertEquals(out.size(), Long.parseLong(d.group(1)), "frames in order, without gaps");
+                // A frame is the block at its offset from its start: the next block, or the last
+                // (partial) block again, longer (written when the program was quiet).
+                int partial = out.size() % PAYLOAD;
+                long blockStart = out.size() - partial;
+                assertEquals(blockStart, Long.parseLong(d.group(1)), "frames in order, without gaps");
                 assertEquals(0, d.group(2).length() % 4, "padded base64");
                 byte[] payload = Base64.getDecoder().decode(d.group(2));
-                assertTrue(payload.length >= 1 && payload.length <= PAYLOAD, "1 to 3072 bytes a frame");
-                assertEquals(0, out.size() % PAYLOAD, "only the last data frame is short");
-                out.writeBytes(payload);
+                assertTrue(payload.length > partial && payload.length <= PAYLOAD, "1 to 3072 bytes, more than before");
+                byte[] sofar = out.toByteArray();
+                assertArrayEquals(Arrays.copyOfRange(sofar, (int) blockStart, sofar.length),
+                        Arrays.copyOf(payload, partial), "a block again begins with its bytes before");
+                out.write(payload, partial, payload.length - partial);
             } else {
                 assertTrue(e.matches(), "line " + i + " is a frame: " + line.substring(0, Math.min(80, line.length())));
                 assertEquals(out.size(), Long.parseLong(e.group(1)), "E counts the bytes of the data frames");
@@ -105,6 +111,19 @@ class StdoutFramesTest extends LauncherTestBase {
         Run r = echo(s, new byte[0]).verdict("Completed");
         assertEquals("SR1 0 E 0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",
                 new String(r.stdout, StandardCharsets.US_ASCII), r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Situation.class)
+    void aQuietProgramsPartialBlockGoesOutWhileItWaits(Situation s) {
+        // Written, then 2.5 s of quiet (the hook's second, with room for a loaded machine), then more.
+        Run r = Launcher.in(s).opt("--stdout-frames", "--cpu-ms=5000", "--wall-ms=20000")
+                .program(Launcher.legit("pause-write"), "first\n", "2500", "second\n").run().verdict("Completed");
+        assertArrayEquals("first\nsecond\n".getBytes(), decode(r), r.describe());
+        assertTrue(new String(r.stdout, StandardCharsets.US_ASCII).startsWith(
+                "SR1 0 D 0 " + Base64.getEncoder().encodeToString("first\n".getBytes()) + "\n"
+                + "SR1 0 D 0 " + Base64.getEncoder().encodeToString("first\nsecond\n".getBytes()) + "\n"),
+                "the partial block while the program slept, then again, longer" + r.describe());
     }
 
     @ParameterizedTest

@@ -134,17 +134,18 @@ public final class SandboxPods {
     }
 
     /**
-     * Room on the node's disk for the framed log of up to stdoutMax bytes. With frames the log's
-     * size follows from the byte count alone, whatever the program writes: every data frame but the
-     * last carries 3072 bytes as 4096 base64 characters, so the log is at most
-     * {@code ceil(S/3072) * (4096 + 84) + 148} bytes, about 1.36 S (8 MiB of stdout: 11.4 MB; raw
-     * stdout of empty lines took 41 S, 344 MB). Rotation renames the current file and keeps up to
+     * Room on the node's disk for the framed log of up to stdoutMax bytes in a run of wallMs. With
+     * frames the log's size follows from the byte count and the wall time, whatever the program
+     * writes: a full block of 3072 bytes is one line of 4096 base64 characters, and a partial block
+     * is written again at most once a second of quiet (docs/launcher-contract.md), so the log is at
+     * most {@code (ceil(S/3072) + ceil(wall/1s)) * (4096 + 84) + 148} bytes, about 1.36 S plus 4 KB a
+     * second (8 MiB of stdout in 10 s: 11.5 MB; raw stdout of empty lines took 41 S, 344 MB). Rotation renames the current file and keeps up to
      * containerLogMaxFiles of them, all counted; it gzips a rotated file beside itself before
      * removing it (pkg/kubelet/logs/container_log_manager.go compressLog), so for a moment part of
      * the log exists twice: room for twice the log covers that, whatever the rotation settings.
      */
-    public static long logRoom(long stdoutMax) {
-        long frames = (stdoutMax + 3071) / 3072;
+    public static long logRoom(long stdoutMax, long wallMs) {
+        long frames = (stdoutMax + 3071) / 3072 + (wallMs + 999) / 1000;
         return 2 * (frames * (4096 + FRAME_LINE_OVERHEAD) + END_LINE);
     }
 
@@ -171,7 +172,7 @@ public final class SandboxPods {
         // room for the log of any stdout within the stdout limit, so that no such output gets the
         // pod evicted; the request (what the scheduler reserves) stays the base.
         Quantity storageLimit = new Quantity(String.valueOf(Quantity.getAmountInBytes(storage).longValue()
-                + logRoom(limits.stdoutMaxBytes())));
+                + logRoom(limits.stdoutMaxBytes(), limits.wallMs())));
         Map<String, Quantity> requests = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storage);
         Map<String, Quantity> resources = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storageLimit);
 

@@ -100,8 +100,9 @@ class SandboxPodsTest {
         assertEquals(new Quantity("500m"), r.getLimits().get("cpu"));
         assertEquals(String.valueOf((64L << 20) + (16L << 20)), r.getLimits().get("memory").getAmount());
         assertEquals(new Quantity("64Mi"), r.getRequests().get("ephemeral-storage"));
-        // 1 MiB of stdout: 342 frames of at most 4096 + 84 bytes on disk and the E line, twice.
-        assertEquals(String.valueOf((64L << 20) + 2 * (342 * 4180 + 148)),
+        // 1 MiB of stdout in 10 s: 342 full blocks and 10 partial ones of at most 4096 + 84 bytes on
+        // disk, and the E line, twice.
+        assertEquals(String.valueOf((64L << 20) + 2 * ((342 + 10) * 4180 + 148)),
                 r.getLimits().get("ephemeral-storage").getAmount(), "room for 1 MiB of stdout as frames, twice");
         ps.getContainers().get(0).getVolumeMounts().forEach(m -> assertTrue(m.getReadOnly()));
     }
