@@ -106,18 +106,18 @@ class OutputFollowTest {
 
     @Test
     void anOperatorRestartedMidOutputWithRotationsBetweenNamesWhatWasLost() {
-        // 6 MiB written 64 KiB every 40 ms (about 4 s); the log rotated at 1 MiB every 200 ms. The
-        // operator stops 1 s in and a new one starts 2.5 s later: the rotations in between took
-        // bytes no follow read saw, unless the new one caught them all.
+        // 8 MiB written 64 KiB every 60 ms (about 8 s); the log rotated at 1 MiB every 200 ms. The
+        // operator stops 2 s in and a new one starts 2 s later, while the program still writes: the
+        // rotations in between took bytes no follow read saw, unless the new one caught them all.
         node.logRotation(1 << 20, Duration.ofMillis(200));
         operator = PlainOperator.start(operatorClient, CONFIG, 2);
-        int size = 6 << 20;
+        int size = 8 << 20;
         runs.apply("restart", Runs.withLimits(Runs.withLimits(Runs.spec("behave-bin", "drip", String.valueOf(size),
-                "40"), l -> l.setStdout("8Mi")), l -> l.setWallClock("60s")));
+                "60"), l -> l.setStdout("8Mi")), l -> l.setWallClock("60s")));
         await().atMost(Duration.ofSeconds(30)).until(() -> node.started.contains(NS + "/" + runs.pod("restart", 1)));
-        sleep(1000);
+        sleep(2000);
         operator.close();
-        sleep(2500);
+        sleep(2000);
         operator = PlainOperator.start(operatorClient, CONFIG, 2);
         SandboxRunStatus s = runs.awaitFinished("restart", Duration.ofSeconds(90));
         assertEquals("Completed", s.getVerdict(), s.getMessage());
