@@ -75,13 +75,19 @@ class OutputFollowTest {
     @Test
     void randomBinaryOutputComesBackByteForByte() {
         operator = PlainOperator.start(operatorClient, CONFIG, 2);
-        int size = 3 << 20;
+        int size = 8 << 20;
+        long t0 = System.nanoTime();
         runs.apply("random", Runs.withLimits(Runs.spec("behave-bin", "big", String.valueOf(size)),
-                l -> l.setStdout("4Mi")));
+                l -> l.setStdout("8Mi")));
         SandboxRunStatus s = runs.awaitFinished("random", Duration.ofSeconds(60));
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals("Completed", s.getVerdict(), s.getMessage());
         assertTrue(s.getStdout().getComplete(), s.getMessage());
         assertArrayEquals(EndToEndTest.big(size), runs.storedStdout(s));
+        String pod = runs.pod("random", 1);
+        System.out.printf("8 MiB of random bytes: %d bytes of log (%.3f per stdout byte), applied to finished in "
+                + "%d ms, the launcher %d ms of it%n", node.logBytesOnDisk(NS, pod),
+                (double) node.logBytesOnDisk(NS, pod) / size, tookMs, node.launcherNanos.get(NS + "/" + pod) / 1_000_000);
     }
 
     @Test
