@@ -22,11 +22,13 @@ const char sr_usage[] =
     "  --stdout-max=SIZE   bytes of stdout passed on             (1M)\n"
     "  --stdin=FILE        the program's stdin                   (empty)\n"
     "  --result=FILE       where the result JSON goes            (standard error)\n"
-    "  --program-part=FILE a part of the program (repeat, in order; not a symlink)\n"
+    "  --program-part=FILE a part of the program (repeat, in order)\n"
     "  --program-sha256=HEX  the program's SHA-256, 64 lowercase hex digits: required\n"
     "                      with parts; with PROGRAM, checked before it runs\n"
     "Programs with parts, a digest, or on a noexec mount run from a sealed memfd\n"
     "(at most 64 MiB).\n"
+    "  --stdout-frames     stdout as 'SR1 0 D <offset> <base64>' lines, then\n"
+    "                      'SR1 0 E <bytes> <sha256>' (raw bytes)\n"
     "\n"
     "Exit status: 0 a verdict was reached; 64 bad command line or unusable\n"
     "PROGRAM/stdin (nothing ran); 70 the launcher failed.\n";
@@ -82,8 +84,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
-int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_path,
-                  char *msg, size_t msglen)
+int sr_parse_args(int argc, char **argv, sr_config *cfg, sr_cli *cli, char *msg, size_t msglen)
 {
     int wall_given = 0;
     int i = 1;
@@ -91,7 +92,9 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
      * process (the launcher runs once and exits). */
     const char **parts = NULL;
     size_t nparts = 0;
+    const char **result_path = &cli->result_path;
     *result_path = NULL;
+    cli->stdout_frames = 0;
     /* --result first, wherever it stands among the options: a malformed
      * option is then reported there too (nothing goes to stderr). */
     for (int j = 1; j < argc; j++) {
@@ -114,6 +117,10 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(sr_usage, stdout);
             return SR_ARGS_EXIT;
+        }
+        if (strcmp(a, "--stdout-frames") == 0) {
+            cli->stdout_frames = 1;
+            continue;
         }
         if (strcmp(a, "--version") == 0) {
             puts("sandbox-launch 0.1.0");
@@ -147,6 +154,11 @@ int sr_parse_args(int argc, char **argv, sr_config *cfg, const char **result_pat
             }
             parts[nparts++] = v;
         } else if ((v = option_value(argc, argv, &i, "--program-sha256", &missing))) {
+            if (cfg->program_sha256) {
+                /* One digest: a second one would silently win over the first. */
+                sr_fmt(msg, msglen, "--program-sha256 given twice");
+                return SR_ARGS_BAD;
+            }
             if (!sr_is_sha256_hex(v)) {
                 sr_fmt(msg, msglen, "--program-sha256: '%.80s' is not 64 lowercase hex digits", v);
                 return SR_ARGS_BAD;

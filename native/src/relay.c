@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <time.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -20,6 +21,15 @@
  * the pause short. */
 #define QUIET_MS 1
 #define SMALL_READ (32 * 1024)
+
+static sr_idle_fn idle_fn;
+static int idle_ms;
+
+void sr_relay_on_idle(sr_idle_fn fn, int ms)
+{
+    idle_fn = fn;
+    idle_ms = ms;
+}
 
 int sr_relay_init(struct sr_relay *r, uint64_t max, sr_stdout_fn fn, void *ctx)
 {
@@ -68,11 +78,38 @@ static void *relay_stdout(void *arg)
     struct sr_relay *r = arg;
     unsigned char buf[RELAY_BUF];
     int ended = 0;
+    int idle_due = 0;      /* bytes came since the idle hook last ran */
+    struct timespec due_since = { 0, 0 };   /* when the first of them came */
     for (;;) {
+        if (idle_fn && idle_due) {
+            /* Timed from the oldest byte not yet handed to the hook, not the newest: a
+             * program that writes a byte every 0.9 s must not hold its output back for
+             * ever (a launcher killed with it would have passed none of it on). */
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long long left = idle_ms - ((now.tv_sec - due_since.tv_sec) * 1000LL
+                                        + (now.tv_nsec - due_since.tv_nsec) / 1000000);
+            int k = 0;
+            if (left > 0) {
+                struct pollfd q = { r->stdout_fd, POLLIN, 0 };
+                k = poll(&q, 1, (int)left);
+            }
+            if (k == 0) {
+                idle_due = 0;
+                if (!atomic_load(&r->consumer_gone) && idle_fn(r->ctx) != 0) {
+                    atomic_store(&r->consumer_gone, 1);
+                    tell_supervisor(r);
+                }
+            }
+        }
         ssize_t n = read(r->stdout_fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;                     /* end of file: every writer is gone */
         take(r, buf, (size_t)n);
+        if (!idle_due) {
+            idle_due = 1;
+            clock_gettime(CLOCK_MONOTONIC, &due_since);
+        }
         if ((size_t)n < SMALL_READ && !ended) {
             struct pollfd p = { r->ended_fd, POLLIN, 0 };
             ended = poll(&p, 1, QUIET_MS) > 0;

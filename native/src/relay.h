@@ -37,6 +37,17 @@ struct sr_relay {
     size_t tail_len, tail_pos;
 };
 
+/* The launcher's stdout frames (frames.h) hold a partial block until it
+ * fills; this hook, when set, is called on the stdout thread once the
+ * program's pipe has been quiet for ms milliseconds, or ms milliseconds after
+ * the oldest byte it has not yet been called for (a program that trickles), to pass
+ * the partial block on (a program killed later, with its launcher, by an
+ * OOM kill, has then left what it wrote). It returns 0, or -1 when the
+ * consumer refused (as the stdout function does). Process-wide: set by the
+ * launcher's main before sr_run; the library never sets it. */
+typedef int (*sr_idle_fn)(void *ctx);
+void sr_relay_on_idle(sr_idle_fn fn, int ms);
+
 /* Prepares the relay; nothing runs yet. -1 (errno) on failure. */
 int sr_relay_init(struct sr_relay *r, uint64_t max, sr_stdout_fn fn, void *ctx);
 /* Starts the stdout thread on fd (the pipe's read end). 0, or -1 (errno). */

@@ -10,6 +10,7 @@
 
 static sr_config cfg;
 static const char *result;
+static int frames;
 static char msg[512];
 
 /* Parses the NULL-terminated words after "sandbox-launch". */
@@ -26,7 +27,11 @@ static int parse(const char *first, ...)
     sr_config_defaults(&cfg);
     result = "unset";
     msg[0] = '\0';
-    return sr_parse_args(argc, argv, &cfg, &result, msg, sizeof msg);
+    sr_cli cli = { NULL, 0 };
+    int rc = sr_parse_args(argc, argv, &cfg, &cli, msg, sizeof msg);
+    result = cli.result_path;
+    frames = cli.stdout_frames;
+    return rc;
 }
 
 #define BAD(want, ...) do { \
@@ -45,6 +50,7 @@ static void defaults(void)
     CHECK(cfg.stdout_max == 1ull << 20, "default stdout 1M");
     CHECK(cfg.stdin_path == NULL, "default stdin empty");
     CHECK(result == NULL, "default result on stderr");
+    CHECK(frames == 0, "raw stdout by default");
     CHECK(cfg.sandbox_uid == 65534 && cfg.sandbox_gid == 65534, "default uid/gid 65534");
     CHECK_STR(cfg.program, "prog");
     CHECK(cfg.argv && strcmp(cfg.argv[0], "prog") == 0 && cfg.argv[1] == NULL, "argv is PROGRAM alone");
@@ -187,10 +193,20 @@ static void program_parts(void)
     BAD("64 lowercase hex", "--program-sha256=abc", "p");
     BAD("empty file name", "--program-part=", "--program-sha256=" H64, "n");
     BAD("needs a value", "--program-part");
+    BAD("--program-sha256 given twice", "--program-sha256=" H64, "--program-sha256=" H64, "p");
+}
+
+static void stdout_frames(void)
+{
+    CHECK(parse("--stdout-frames", "--result=/r", "prog", "--stdout-frames", NULL) == SR_ARGS_OK, "frames: %s", msg);
+    CHECK(frames == 1, "--stdout-frames sets frames");
+    CHECK(cfg.argv[1] && strcmp(cfg.argv[1], "--stdout-frames") == 0, "after PROGRAM it is the program's argument");
+    BAD("unknown option", "--stdout-frames=1", "prog");
 }
 
 int main(void)
 {
+    stdout_frames();
     defaults();
     program_parts();
     every_option();

@@ -2,6 +2,7 @@
  * argv[1] picks what it does:
  *   binary        writes every byte value 0..255 (not UTF-8), then invalid UTF-8
  *   big N         writes N bytes of a deterministic pseudo-random stream (64 KiB writes)
+ *   drip N MS [nl] the same N bytes (or N newlines), sleeping MS milliseconds after each 64 KiB write
  *   exit N        prints "exit N" and leaves with code N
  *   segv          dereferences a null pointer (SIGSEGV)
  *   spin          burns CPU forever
@@ -55,17 +56,22 @@ int main(int argc, char **argv)
         write_all(b, sizeof b);
         return 0;
     }
-    if (!strcmp(mode, "big")) {
+    if (!strcmp(mode, "big") || !strcmp(mode, "drip")) {
         static unsigned char buf[65536];
         unsigned long x = 88172645463325252UL;
+        long ms = !strcmp(mode, "drip") && argc > 3 ? atol(argv[3]) : 0;
+        int nl = !strcmp(mode, "drip") && argc > 4 && !strcmp(argv[4], "nl");
+        struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
         while (n > 0) {
             size_t k = n < (long)sizeof buf ? (size_t)n : sizeof buf;
             for (size_t i = 0; i < k; i++) {
                 x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-                buf[i] = (unsigned char)x;
+                buf[i] = nl ? '\n' : (unsigned char)x;
             }
             write_all(buf, k);
             n -= (long)k;
+            if (ms)
+                nanosleep(&pause, NULL);
         }
         return 0;
     }

@@ -8,8 +8,8 @@ import java.util.Objects;
  * The one place that turns a run into the launcher's command line, per
  * {@code docs/launcher-contract.md}:
  * {@code sandbox-launch --profile=P --cpu-ms=N --wall-ms=N --memory=B --stdout-max=B [--stdin=F]
- * [--program-part=F]... [--program-sha256=HEX] --result=F -- PROGRAM [ARG]...}. Sizes are passed in
- * bytes; every option is explicit so a run never depends on the launcher's defaults.
+ * [--program-part=F]... [--program-sha256=HEX] --result=F [--stdout-frames] -- PROGRAM [ARG]...}. Sizes are
+ * passed in bytes; every option is explicit so a run never depends on the launcher's defaults.
  *
  * <p>A program in parts ({@code --program-part}, repeated in order, with {@code --program-sha256})
  * is assembled by the launcher into a sealed memory file, checked against the digest and run from
@@ -30,7 +30,7 @@ public final class LauncherCommand {
      */
     public static List<String> argv(String launcher, EffectiveLimits limits, String program, List<String> args,
                                     String stdinPath, String resultPath) {
-        return argv(launcher, limits, Program.single(program), args, stdinPath, resultPath);
+        return argv(launcher, limits, Program.single(program), args, stdinPath, resultPath, false);
     }
 
     /**
@@ -56,9 +56,18 @@ public final class LauncherCommand {
         }
     }
 
-    /** The command line for a program given as {@link Program}. */
+    /** The command line for a program given as {@link Program}, stdout raw. */
     public static List<String> argv(String launcher, EffectiveLimits limits, Program program, List<String> args,
                                     String stdinPath, String resultPath) {
+        return argv(launcher, limits, program, args, stdinPath, resultPath, false);
+    }
+
+    /**
+     * @param stdoutFrames stdout as frame lines ({@code --stdout-frames}, read back with
+     *     {@link StdoutFrames}): what a pod's log needs to keep every byte
+     */
+    public static List<String> argv(String launcher, EffectiveLimits limits, Program program, List<String> args,
+                                    String stdinPath, String resultPath, boolean stdoutFrames) {
         List<String> argv = new ArrayList<>();
         argv.add(Objects.requireNonNull(launcher, "launcher"));
         argv.addAll(options(limits, stdinPath, null));
@@ -70,6 +79,9 @@ public final class LauncherCommand {
         }
         if (resultPath != null) {
             argv.add("--result=" + resultPath);
+        }
+        if (stdoutFrames) {
+            argv.add("--stdout-frames");
         }
         argv.add("--");
         argv.add(program.argv0());

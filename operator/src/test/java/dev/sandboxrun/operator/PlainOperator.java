@@ -22,10 +22,12 @@ import java.util.Map;
 public final class PlainOperator implements AutoCloseable {
     public final Operator operator;
     public final RunMetrics metrics;
+    private final SandboxRunReconciler reconciler;
 
-    private PlainOperator(Operator operator, RunMetrics metrics) {
+    private PlainOperator(Operator operator, RunMetrics metrics, SandboxRunReconciler reconciler) {
         this.operator = operator;
         this.metrics = metrics;
+        this.reconciler = reconciler;
     }
 
     /** The operator's configuration from these {@code sandboxrun.*} values over the defaults. */
@@ -48,13 +50,16 @@ public final class PlainOperator implements AutoCloseable {
                 .withSSABasedCreateUpdateMatchForDependentResources(false)
                 .withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(threads));
-        op.register(new SandboxRunReconciler(config(values), metrics));
+        SandboxRunReconciler reconciler = new SandboxRunReconciler(config(values), metrics);
+        op.register(reconciler);
         op.start();
-        return new PlainOperator(op, metrics);
+        return new PlainOperator(op, metrics, reconciler);
     }
 
     @Override
     public void close() {
         operator.stop();
+        // A stopped process would take its log followers with it; this one goes on.
+        reconciler.stopFollowing();
     }
 }

@@ -14,6 +14,7 @@ import dev.sandboxrun.operator.metrics.RunMetrics;
 import dev.sandboxrun.operator.output.StdoutStore;
 import dev.sandboxrun.operator.pod.PodSettings;
 import dev.sandboxrun.operator.program.ProgramParts;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -51,7 +52,16 @@ public final class Act {
         this.completion = new Completion(metrics);
     }
 
-    public UpdateControl<SandboxRun> apply(Transition t, Context<SandboxRun> context, SandboxRun run, Instant now) {
+    /**
+     * @param pod the attempt's pod as observed (the one the transition names), or null
+     */
+    /** Stops following pods' logs (an operator instance that stops while its process goes on). */
+    public void stopFollowing() {
+        output.close();
+    }
+
+    public UpdateControl<SandboxRun> apply(Transition t, Context<SandboxRun> context, SandboxRun run, Pod pod,
+                                           Instant now) {
         KubernetesClient client = context.getClient();
         SandboxRunStatus status = run.getStatus();
         if (t instanceof Transition.Nothing n) {
@@ -74,11 +84,11 @@ public final class Act {
                 StatusMapper.running(status, p.podName(), p.attempt(), now);
                 StatusWriter.write(context, run);
             }
-            output.onPodRunning(client, run, p.podName());
+            output.onPodRunning(client, run, pod);
             return requeue(p.requeue());
         }
         if (t instanceof Transition.Collect c) {
-            StatusMapper.CollectedStdout stdout = output.collectStdout(client, run, c.podName(), c.result());
+            StatusMapper.CollectedStdout stdout = output.collectStdout(client, run, pod, c.result());
             StatusMapper.running(status, c.podName(), c.attempt(), now);
             StatusMapper.applyResult(status, c.result(), stdout, now);
             LOG.debugf("run %s/%s finished: %s", run.getMetadata().getNamespace(), run.getMetadata().getName(),
@@ -88,7 +98,7 @@ public final class Act {
         if (t instanceof Transition.Ended e) {
             StatusMapper.running(status, e.podName(), e.attempt(), now);
             if (e.logHasStdout()) {
-                StdoutStore.Partial partial = output.collectUnverified(client, run, e.podName(), e.stdoutMaxBytes());
+                StdoutStore.Partial partial = output.collectUnverified(client, run, pod, e.stdoutMaxBytes());
                 StatusMapper.applyVerdict(status, e.verdict(), e.message(), partial.stdout(), partial.bytes(),
                         partial.sha256(), now);
             } else {

@@ -47,10 +47,14 @@ public final class SandboxPods {
 
     public static final long UID = 65534;
     /**
-     * Bytes on the node's disk per byte of stdout at worst: an empty line is 1 byte of stdout and
-     * a CRI log line of 41 ({@code <RFC3339Nano> stdout F \n}, containerd internal/cri/io/logger.go).
+     * Bytes on the node's disk of one frame line beyond its base64 payload, at most: the CRI
+     * prefix ({@code <RFC3339Nano> stdout F }: 41 bytes with the line's newline in UTC, 46 with a
+     * zone offset such as +01:00; containerd internal/cri/io/logger.go formats the node's local
+     * time) and {@code SR1 <input> D <offset> } (up to 38 bytes).
      */
-    public static final long CRI_BYTES_PER_STDOUT_BYTE = 41;
+    public static final long FRAME_LINE_OVERHEAD = 46 + 38;
+    /** The E frame's line on disk, at most: CRI prefix, {@code SR1 <input> E <bytes> }, 64 hex digits. */
+    public static final long END_LINE = 46 + 38 + 64;
     private static final int MODE_EXECUTABLE = 0555;
     private static final int MODE_READABLE = 0444;
 
@@ -100,11 +104,30 @@ public final class SandboxPods {
                 .build();
     }
 
+    /**
+     * Room on the node's disk for the framed log of up to stdoutMax bytes in a run of wallMs. With
+     * frames the log's size follows from the byte count and the wall time, whatever the program
+     * writes: a full block of 3072 bytes is one line of 4096 base64 characters, and a partial block
+     * is written again at most once a second of quiet (docs/launcher-contract.md), so the log is at
+     * most {@code (ceil(S/3072) + ceil(wall/1s)) * (4096 + 84) + 148} bytes, about 1.36 S plus 4 KB a
+     * second (8 MiB of stdout in 10 s: 11.5 MB; raw stdout of empty lines took 41 S, 344 MB). Rotation
+     * renames the current file and keeps up to
+     * containerLogMaxFiles of them, all counted; it gzips a rotated file beside itself before
+     * removing it (pkg/kubelet/logs/container_log_manager.go compressLog), so for a moment part of
+     * the log exists twice: room for twice the log covers that, whatever the rotation settings.
+     */
+    public static long logRoom(long stdoutMax, long wallMs) {
+        long frames = (stdoutMax + 3071) / 3072 + (wallMs + 999) / 1000;
+        return 2 * (frames * (4096 + FRAME_LINE_OVERHEAD) + END_LINE);
+    }
+
     public static Pod desired(SandboxRun run, int attempt, EffectiveLimits limits, PodSettings settings) {
         SandboxRunSpec spec = run.getSpec();
         String name = podName(run, attempt);
+        // Framed stdout: a pod's log (CRI lines, rotated, read through the kubelet) keeps every byte
+        // only as frames with offsets; see StdoutFollowers.
         List<String> argv = LauncherCommand.argv(settings.launcherPath(), limits, PodPaths.program(spec), spec.getArgs(),
-                PodPaths.stdinPath(spec), TERMINATION_LOG);
+                PodPaths.stdinPath(spec), TERMINATION_LOG, true);
 
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
@@ -118,12 +141,11 @@ public final class SandboxPods {
                 + programCopyBytes(spec.getProgram())));
         Quantity storage = new Quantity(settings.ephemeralStorage());
         // The container's log counts against its ephemeral-storage limit (the kubelet's eviction
-        // manager, pkg/kubelet/eviction/helpers.go podLocalEphemeralStorageUsage), and each line
-        // of it costs up to 40 bytes of CRI prefix: stdout of empty lines takes 41 times its size
-        // on disk. The limit makes room for the worst case, so that no output within the stdout
-        // limit gets the pod evicted; the request (what the scheduler reserves) stays the base.
+        // manager, pkg/kubelet/eviction/helpers.go podLocalEphemeralStorageUsage). The limit makes
+        // room for the log of any stdout within the stdout limit, so that no such output gets the
+        // pod evicted; the request (what the scheduler reserves) stays the base.
         Quantity storageLimit = new Quantity(String.valueOf(Quantity.getAmountInBytes(storage).longValue()
-                + CRI_BYTES_PER_STDOUT_BYTE * limits.stdoutMaxBytes()));
+                + logRoom(limits.stdoutMaxBytes(), limits.wallMs())));
         Map<String, Quantity> requests = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storage);
         Map<String, Quantity> resources = Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", storageLimit);
 

@@ -58,6 +58,11 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
         this.failures = new FailureRecorder(metrics, clock);
     }
 
+    /** Stops following pods' logs (an operator instance that stops while its process goes on). */
+    public void stopFollowing() {
+        act.stopFollowing();
+    }
+
     @Override
     public List<EventSource<?, SandboxRun>> prepareEventSources(EventSourceContext<SandboxRun> context) {
         SecondaryToPrimaryMapper<Pod> owners = Mappers.fromOwnerReferences(SandboxRun.class);
@@ -89,10 +94,10 @@ public class SandboxRunReconciler implements Reconciler<SandboxRun> {
         Transition next = Decide.decide(observed, decideConfig, now);
         if (!(next instanceof Transition.StartAttempt)) {
             observer.admittedButNotStarted(observed);
-            return act.apply(next, context, run, now);
+            return act.apply(next, context, run, observed.pod(), now);
         }
         try {
-            UpdateControl<SandboxRun> done = act.apply(next, context, run, now);
+            UpdateControl<SandboxRun> done = act.apply(next, context, run, observed.pod(), now);
             if (run.getStatus().isFinished()) {
                 // Denied before its pod was made (a Secret not open to runs, a pod of that name
                 // that is another's): the slot goes back.

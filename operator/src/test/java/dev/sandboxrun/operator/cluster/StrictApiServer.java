@@ -51,6 +51,33 @@ public final class StrictApiServer extends Dispatcher {
     /** Serves a pod's log as the kubelet would; null when no node holds the pod. */
     public interface LogSource {
         MockResponse log(String ns, String pod, String query);
+
+        /** A follow read: an error answer, or the stream; null when no node holds the pod. */
+        default Follow follow(String ns, String pod) {
+            return null;
+        }
+    }
+
+    /** The answer to a follow read: an error, or a stream of the log's content. */
+    public record Follow(MockResponse error, LogStream stream) {
+    }
+
+    /** A follow read's content as it comes. */
+    public interface LogStream {
+        /**
+         * Waits up to timeoutMs for more: the bytes (empty when none came), or null at the end.
+         *
+         * @throws java.io.IOException the node is lost: the connection breaks
+         */
+        byte[] next(long timeoutMs) throws java.io.IOException, InterruptedException;
+    }
+
+    /** A follow read of a pod's log (served by {@link StreamingMockServer}); counted as a GET. */
+    public Follow follow(String ns, String pod) {
+        requestsByVerb.computeIfAbsent("GET", v -> new AtomicLong()).incrementAndGet();
+        LogSource source = logs;
+        Follow f = source == null ? null : source.follow(ns, pod);
+        return f != null ? f : new Follow(status(404, "NotFound", "pods \"" + pod + "\" not found"), null);
     }
 
     private final Dispatcher inner;

@@ -77,7 +77,9 @@ import java.util.regex.Pattern;
  * node longer than the specified deadline".</li>
  * <li>Container logs as CRI log files ({@link CriLog}): prefix per line, rotation at
  * containerLogMaxSize checked every logMonitorPeriod while the container runs, non-follow reads of
- * the current file only. A node that cannot be reached answers pods/log with an error.</li>
+ * the current file only, follow reads streamed (with {@code StreamingMockServer}) from the current
+ * file across rotations to the container's end. A node that cannot be reached answers pods/log
+ * with an error, and breaks the follow reads open.</li>
  * <li>cgroup v2 OOM: since Kubernetes 1.28 the kubelet sets memory.oom.group=1 on cgroup v2
  * (pkg/kubelet/kuberuntime/kuberuntime_container_linux.go), so an OOM kills every process of the
  * container, launcher included: exit 137, reason OOMKilled, no termination message.</li>
@@ -155,7 +157,17 @@ public final class SimulatedNode implements AutoCloseable {
         this.client = client;
         this.slots = new Semaphore(slots);
         this.api = StrictApiServer.install(server, true);
-        this.api.logSource(this::serveLog);
+        this.api.logSource(new StrictApiServer.LogSource() {
+            @Override
+            public MockResponse log(String ns, String pod, String query) {
+                return serveLog(ns, pod, query);
+            }
+
+            @Override
+            public StrictApiServer.Follow follow(String ns, String pod) {
+                return followLog(ns, pod);
+            }
+        });
         this.launcher = TestPrograms.launcher();
         this.root = Files.createDirectories(Path.of("target", "simulated-node").toAbsolutePath());
     }
@@ -504,6 +516,7 @@ public final class SimulatedNode implements AutoCloseable {
         launcherNanos.put(key(ns, name), System.nanoTime() - t0);
         out.get();
         err.get();
+        log.end(); // the container no longer runs: follow reads end once they have read its log
         run.finished = true;
         Instant finishedAt = Instant.now();
         String message = !run.oomKilled && Files.exists(termination) ? readCapped(termination) : "";
@@ -549,16 +562,16 @@ public final class SimulatedNode implements AutoCloseable {
         if (r == null) {
             return null;
         }
-        if (lost || unreachableLogs.stream().anyMatch(name::startsWith)) {
-            return StrictApiServer.status(500, "InternalError", "Get \"https://" + NODE_NAME
-                    + ":10250/containerLogs/" + ns + "/" + name + "/" + SandboxPods.CONTAINER
-                    + "\": dial tcp 10.0.0.2:10250: connect: connection refused");
+        MockResponse refused = unreachable(ns, name);
+        if (refused != null) {
+            return refused;
         }
         CriLog log = r.log;
         if (log == null) {
-            return StrictApiServer.status(400, "BadRequest", "container \"" + SandboxPods.CONTAINER + "\" in pod \""
-                    + name + "\" is waiting to start: ContainerCreating");
+            return waitingToStart(name);
         }
+        // On a server without StreamingMockServer a follow read is answered like this one: the
+        // current file as it is now, and the end of the answer (the follower reads again).
         byte[] body = log.read();
         for (var e : logTampering.entrySet()) {
             if (name.startsWith(e.getKey())) {
@@ -566,6 +579,46 @@ public final class SimulatedNode implements AutoCloseable {
             }
         }
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(body);
+    }
+
+    /**
+     * The kubelet's answer to a follow read (served streaming by StreamingMockServer): from the
+     * beginning of the current file, across rotations, to the container's end; a lost node breaks it.
+     */
+    private StrictApiServer.Follow followLog(String ns, String name) {
+        PodRun r = pods.get(key(ns, name));
+        if (r == null) {
+            return null;
+        }
+        MockResponse refused = unreachable(ns, name);
+        if (refused != null) {
+            return new StrictApiServer.Follow(refused, null);
+        }
+        CriLog log = r.log;
+        if (log == null) {
+            return new StrictApiServer.Follow(waitingToStart(name), null);
+        }
+        CriLog.Follow f = log.follow();
+        return new StrictApiServer.Follow(null, timeoutMs -> {
+            if (unreachable(ns, name) != null) {
+                throw new IOException("node " + NODE_NAME + " lost");
+            }
+            return f.next(timeoutMs, 1 << 16);
+        });
+    }
+
+    private MockResponse unreachable(String ns, String name) {
+        if (lost || unreachableLogs.stream().anyMatch(name::startsWith)) {
+            return StrictApiServer.status(500, "InternalError", "Get \"https://" + NODE_NAME
+                    + ":10250/containerLogs/" + ns + "/" + name + "/" + SandboxPods.CONTAINER
+                    + "\": dial tcp 10.0.0.2:10250: connect: connection refused");
+        }
+        return null;
+    }
+
+    private static MockResponse waitingToStart(String name) {
+        return StrictApiServer.status(400, "BadRequest", "container \"" + SandboxPods.CONTAINER + "\" in pod \""
+                + name + "\" is waiting to start: ContainerCreating");
     }
 
     private interface Call<T> {

@@ -58,7 +58,8 @@ class SandboxPodsTest {
         Container c = pod(spec(), 2).getSpec().getContainers().get(0);
         assertEquals(List.of("/sandbox-launch"), c.getCommand());
         assertEquals(List.of("--profile=compute", "--cpu-ms=2000", "--wall-ms=10000", "--memory=67108864",
-                "--stdout-max=1048576", "--stdin=/sandbox/stdin/stdin", "--result=/dev/termination-log", "--",
+                "--stdout-max=1048576", "--stdin=/sandbox/stdin/stdin", "--result=/dev/termination-log",
+                "--stdout-frames", "--",
                 "/sandbox/program/program", "1000"), c.getArgs());
         assertEquals("/dev/termination-log", c.getTerminationMessagePath());
         assertEquals("File", c.getTerminationMessagePolicy());
@@ -100,8 +101,10 @@ class SandboxPodsTest {
         assertEquals(new Quantity("500m"), r.getLimits().get("cpu"));
         assertEquals(String.valueOf((64L << 20) + (16L << 20)), r.getLimits().get("memory").getAmount());
         assertEquals(new Quantity("64Mi"), r.getRequests().get("ephemeral-storage"));
-        assertEquals(String.valueOf((64L << 20) + 41L * (1 << 20)), r.getLimits().get("ephemeral-storage").getAmount(),
-                "room for 1 MiB of stdout as empty lines in the CRI log");
+        // 1 MiB of stdout in 10 s: 342 full blocks and 10 partial ones of at most 4096 + 84 bytes on
+        // disk, and the E line, twice.
+        assertEquals(String.valueOf((64L << 20) + 2 * ((342 + 10) * 4180 + 148)),
+                r.getLimits().get("ephemeral-storage").getAmount(), "room for 1 MiB of stdout as frames, twice");
         ps.getContainers().get(0).getVolumeMounts().forEach(m -> assertTrue(m.getReadOnly()));
     }
 
