@@ -41,6 +41,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class RealClusterTest {
     static KubernetesClient client;
     static PlainOperator operator;
+    static Map<String, String> operatorConfig;
     static String ns;
     static Runs runs;
     /** Why the suite cannot run here, or null; each test is then skipped with it (visible in reports). */
@@ -90,8 +91,9 @@ class RealClusterTest {
                 .create();
         runs = new Runs(client, ns);
         runs.program("behave-bin", TestPrograms.program("behave"));
-        operator = PlainOperator.start(client, Map.of("sandboxrun.launcher.image", image,
-                "sandboxrun.launcher.image-pull-policy", "IfNotPresent"), 4);
+        operatorConfig = Map.of("sandboxrun.launcher.image", image,
+                "sandboxrun.launcher.image-pull-policy", "IfNotPresent");
+        operator = PlainOperator.start(client, operatorConfig, 4);
     }
 
     @AfterAll
@@ -212,22 +214,27 @@ class RealClusterTest {
     }
 
     @Test
-    void aVerdictIsKeptWhenTheFinishedPodIsDeleted() {
+    void aVerdictIsKeptWhenItsPodIsGoneAndTheOperatorRestarts() {
         runs.apply("kept", Runs.spec("behave-bin", "exit", "3"));
         SandboxRunStatus before = finished("kept");
         assertEquals(Verdict.NonZeroExit, before.getVerdict(), before.getMessage());
+        // The operator deletes a finished run's pod; that deletion (like one by anyone else, made
+        // here too in case the operator's is late) must not read as a pod lost mid-run.
         String pod = before.getPodName();
         client.pods().inNamespace(ns).withName(pod).delete();
-        await("pod " + pod + " deleted").atMost(Duration.ofMinutes(1))
+        await("pod " + pod + " gone").atMost(Duration.ofMinutes(1))
                 .until(() -> client.pods().inNamespace(ns).withName(pod).get() == null);
-        // A run applied after the deletion and finished: the operator has seen the deletion by then
-        // (one informer, events in order), so a retry it started would show in "kept" now.
+        // A restarted operator sees the finished run again, without its pod.
+        operator.close();
+        operator = PlainOperator.start(client, operatorConfig, 4);
+        // A run applied after both and finished: the restarted operator was handed "kept" when it
+        // started, before this run existed, so a retry it started for "kept" would show by now.
         runs.apply("kept-after", Runs.spec("behave-bin", "exit", "0"));
         assertEquals(Verdict.Completed, finished("kept-after").getVerdict());
         SandboxRunStatus after = runs.get("kept").getStatus();
         assertEquals(Verdict.NonZeroExit, after.getVerdict(), after.getMessage());
-        assertEquals(1, after.getAttempts());
         assertEquals(before.getExitCode(), after.getExitCode());
+        assertEquals(1, after.getAttempts());
         assertEquals(before.getCompletionTime(), after.getCompletionTime());
     }
 }
