@@ -1,7 +1,12 @@
 package dev.sandboxrun.operator;
 
-import dev.sandboxrun.api.Verdict;
+import dev.sandboxrun.api.ProgramLayout;
+import dev.sandboxrun.api.ProgramUpload;
+import dev.sandboxrun.api.SandboxRun;
+import dev.sandboxrun.api.SandboxRunSpec;
 import dev.sandboxrun.api.SandboxRunStatus;
+import dev.sandboxrun.api.StdoutLayout;
+import dev.sandboxrun.api.Verdict;
 import dev.sandboxrun.operator.node.TestPrograms;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
@@ -28,11 +35,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * -Dsandboxrun-test.launcher-image (or SANDBOXRUN_TEST_LAUNCHER_IMAGE) names a launcher image its
  * nodes can pull; otherwise every test is SKIPPED with the reason (a JUnit assumption, reported as
  * skipped, never as passed). The operator runs in this JVM (as with `mvn quarkus:dev`); the CRD from
- * crds/ is applied; each run goes to a fresh namespace, deleted afterwards.
+ * crds/ is applied; each run goes to a fresh namespace, deleted afterwards. scripts/real-cluster-test
+ * runs it on a kind cluster it creates (docs/real-cluster-test.md).
  */
 class RealClusterTest {
     static KubernetesClient client;
     static PlainOperator operator;
+    static Map<String, String> operatorConfig;
     static String ns;
     static Runs runs;
     /** Why the suite cannot run here, or null; each test is then skipped with it (visible in reports). */
@@ -82,8 +91,9 @@ class RealClusterTest {
                 .create();
         runs = new Runs(client, ns);
         runs.program("behave-bin", TestPrograms.program("behave"));
-        operator = PlainOperator.start(client, Map.of("sandboxrun.launcher.image", image,
-                "sandboxrun.launcher.image-pull-policy", "IfNotPresent"), 4);
+        operatorConfig = Map.of("sandboxrun.launcher.image", image,
+                "sandboxrun.launcher.image-pull-policy", "IfNotPresent");
+        operator = PlainOperator.start(client, operatorConfig, 4);
     }
 
     @AfterAll
@@ -160,5 +170,71 @@ class RealClusterTest {
         SandboxRunStatus s = finished("deleted");
         assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
         assertEquals(2, s.getAttempts());
+    }
+
+    @Test
+    void aProgramInPartsRunsWithItsDigestInStatus() throws Exception {
+        // The C++ program (about 2.2 MB, over what one ConfigMap holds) uploaded as the CLI does:
+        // the run first, then its parts through ProgramUpload, owned by the run.
+        byte[] program = Files.readAllBytes(TestPrograms.cpp("hello-cpp"));
+        assertTrue(program.length > 1024 * 1024, "the C++ program is " + program.length + " bytes");
+        String sha = StdoutLayout.sha256(program);
+        List<byte[]> parts = ProgramLayout.split(program);
+        SandboxRunSpec spec = new SandboxRunSpec();
+        spec.setProgram(ProgramLayout.source(sha, parts.size()));
+        spec.setArgs(List.of("a", "b", "a"));
+        SandboxRun run = runs.apply("parts", spec);
+        assertEquals(parts.size(), ProgramUpload.upload(client, run, sha, parts).parts());
+        SandboxRunStatus s = finished("parts");
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
+        assertEquals("hello from C++: 2 distinct words\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
+        assertEquals(sha, s.getProgramSha256());
+    }
+
+    @Test
+    void eightMiBOfEmptyLinesAreKeptWhileTheLogIsFollowed() {
+        // Empty lines cost the most log per stdout byte (a CRI log line each, unframed): the
+        // launcher's frames keep the pod's log small and the operator, following it, stores every
+        // byte. Paced (64 KiB per 60 ms, about 8 s) so the run is followed while it writes.
+        int size = 8 << 20;
+        var spec = Runs.withLimits(Runs.spec("behave-bin", "drip", String.valueOf(size), "60", "nl"), l -> {
+            l.setStdout("8Mi");
+            l.setWallClock("120s");
+        });
+        runs.apply("empty-lines", spec);
+        SandboxRunStatus s = finished("empty-lines");
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
+        assertTrue(s.getStdout().getComplete(), s.getMessage());
+        byte[] expected = new byte[size];
+        Arrays.fill(expected, (byte) '\n');
+        byte[] stored = runs.storedStdout(s);
+        assertEquals(size, stored.length);
+        assertArrayEquals(expected, stored);
+        assertEquals(StdoutLayout.sha256(expected), s.getStdout().getSha256());
+    }
+
+    @Test
+    void aVerdictIsKeptWhenItsPodIsGoneAndTheOperatorRestarts() {
+        runs.apply("kept", Runs.spec("behave-bin", "exit", "3"));
+        SandboxRunStatus before = finished("kept");
+        assertEquals(Verdict.NonZeroExit, before.getVerdict(), before.getMessage());
+        // The operator deletes a finished run's pod; that deletion (like one by anyone else, made
+        // here too in case the operator's is late) must not read as a pod lost mid-run.
+        String pod = before.getPodName();
+        client.pods().inNamespace(ns).withName(pod).delete();
+        await("pod " + pod + " gone").atMost(Duration.ofMinutes(1))
+                .until(() -> client.pods().inNamespace(ns).withName(pod).get() == null);
+        // A restarted operator sees the finished run again, without its pod.
+        operator.close();
+        operator = PlainOperator.start(client, operatorConfig, 4);
+        // A run applied after both and finished: the restarted operator was handed "kept" when it
+        // started, before this run existed, so a retry it started for "kept" would show by now.
+        runs.apply("kept-after", Runs.spec("behave-bin", "exit", "0"));
+        assertEquals(Verdict.Completed, finished("kept-after").getVerdict());
+        SandboxRunStatus after = runs.get("kept").getStatus();
+        assertEquals(Verdict.NonZeroExit, after.getVerdict(), after.getMessage());
+        assertEquals(before.getExitCode(), after.getExitCode());
+        assertEquals(1, after.getAttempts());
+        assertEquals(before.getCompletionTime(), after.getCompletionTime());
     }
 }
