@@ -76,8 +76,8 @@ static int finish(struct sr_image *img, sr_sha256 *h, const char *expected, uint
     return READY;
 }
 
-/* Parts: each a regular file (a symbolic link is refused: a subPath mount,
- * or the file itself, is what to give), read in order into one memfd. */
+/* Parts: each a regular file (a symbolic link is followed to it, as a
+ * ConfigMap volume's keys are links), read in order into one memfd. */
 static int assemble_parts(const sr_config *cfg, struct sr_image *img, char *msg, size_t msglen)
 {
     size_t count = 0;
