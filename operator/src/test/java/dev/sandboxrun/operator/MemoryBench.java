@@ -77,7 +77,13 @@ class MemoryBench {
                 .redirectOutput(Path.of("target", "bench-memory-operator.log").toFile()).start();
         OutputStream keepAlive = op.getOutputStream();
         long pid = op.pid();
-        Thread.sleep(3000);
+        Path opLog = Path.of("target", "bench-memory-operator.log");
+        for (int i = 0; i < 600 && op.isAlive() && !Files.readString(opLog).contains("operator started"); i++) {
+            Thread.sleep(100);
+        }
+        String started = Files.readString(opLog);
+        assertTrue(started.contains("HTTP trace logging off"), "the operator's Fabric8 HTTP logging is off, as "
+                + "deployed (it keeps copies of answers): " + started);
         Matcher mx = Pattern.compile("MaxHeapSize=(\\d+)").matcher(jcmd(pid, "VM.flags"));
         assertTrue(mx.find(), "the operator's MaxHeapSize");
         line("operator: child JVM -XX:MaxRAM=%s -XX:MaxRAMPercentage=75 %s: max heap %s; 10 reconcile threads, "
