@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -70,9 +71,11 @@ final class StdoutFollower implements Runnable {
     volatile String lastError;
     private final Thread thread;
     private final Object wake = new Object();
+    /** Shared by the followers: the writes in flight at once (StdoutFollowers.WRITERS). */
+    private final Semaphore writers;
 
     StdoutFollower(KubernetesClient client, String ns, String pod, String runName, String runUid, OwnerReference owner,
-                   long cap) {
+                   long cap, Semaphore writers) {
         this.client = client;
         this.ns = ns;
         this.pod = pod;
@@ -80,6 +83,7 @@ final class StdoutFollower implements Runnable {
         this.runUid = runUid;
         this.owner = owner;
         this.cap = cap;
+        this.writers = writers;
         this.frames = new StdoutFrames(1, cap, this::accept);
         this.thread = new Thread(this, "stdout-follow-" + pod);
         this.thread.setDaemon(true);
@@ -251,6 +255,23 @@ final class StdoutFollower implements Runnable {
             return;
         }
         String name = StdoutLayout.configMapName(runName, chunkIndex);
+        // Uninterruptibly: a stopped follower's last chunk still goes out, after the writes ahead.
+        writers.acquireUninterruptibly();
+        try {
+            write(name);
+        } finally {
+            writers.release();
+        }
+        if (names.size() == chunkIndex) {
+            names.add(name);
+        }
+        if (chunkLen == CHUNK) {
+            chunkIndex++;
+            chunkLen = 0;
+        }
+    }
+
+    private void write(String name) {
         ConfigMap cm = new ConfigMapBuilder()
                 .withNewMetadata()
                     .withName(name)
@@ -266,13 +287,6 @@ final class StdoutFollower implements Runnable {
                         chunkLen == chunk.length ? chunk : Arrays.copyOf(chunk, chunkLen)))
                 .build();
         writing(() -> client.resource(cm).createOr(NonDeletingOperation::update));
-        if (names.size() == chunkIndex) {
-            names.add(name);
-        }
-        if (chunkLen == CHUNK) {
-            chunkIndex++;
-            chunkLen = 0;
-        }
     }
 
     /** The ConfigMaps of this pod written before (by an operator that has since restarted). */

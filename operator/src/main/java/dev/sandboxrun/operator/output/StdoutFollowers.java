@@ -25,6 +25,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StdoutFollowers implements AutoCloseable {
     /** How long the result waits for the follower to drain an ended container's log. */
     static final long DRAIN_MS = 120_000;
+    /**
+     * ConfigMap writes in flight at once, over all followers. A write holds several copies of its
+     * chunk at a time (base64, the JSON body, the answer echoing it): about 5 MB for a 700 KiB chunk.
+     * Unbounded, 50 followers writing at once filled the 384 MiB heap the chart's 512Mi limit gives
+     * (bench/operator/RESULTS.md); bounded, the heap is this many writes plus one chunk a follower,
+     * whatever the followers. A follower waiting here reads no log meanwhile, as during its own write.
+     */
+    static final int WRITERS = 4;
+
+    private final java.util.concurrent.Semaphore writers = new java.util.concurrent.Semaphore(WRITERS, true);
 
     private final Map<String, StdoutFollower> byPod = new ConcurrentHashMap<>();
 
@@ -97,7 +107,7 @@ public final class StdoutFollowers implements AutoCloseable {
             }
             StdoutFollower f = new StdoutFollower(client, pod.getMetadata().getNamespace(),
                     pod.getMetadata().getName(), run.getMetadata().getName(), run.getMetadata().getUid(),
-                    SandboxPods.owner(run), stdoutMax);
+                    SandboxPods.owner(run), stdoutMax, writers);
             f.start();
             return f;
         });
