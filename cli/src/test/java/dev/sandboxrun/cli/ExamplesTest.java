@@ -32,7 +32,8 @@ class ExamplesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello", "primes", "sort", "strict", "threads", "memory", "attack", "go-hello", "go-hello-parts"})
+    @ValueSource(strings = {"hello", "primes", "sort", "strict", "threads", "memory", "attack", "go-hello", "go-hello-parts",
+            "cpp-hello-parts", "rust-hello-parts"})
     void exampleRunsAsDocumented(String name) throws Exception {
         Path dir = Cli.EXAMPLES.resolve(name);
         byte[] expected = Files.readAllBytes(dir.resolve("expected-stdout"));
@@ -51,6 +52,11 @@ class ExamplesTest {
         assertEquals(StdoutChunks.sha256(expected), s.getStdout().getSha256());
         assertEquals(Boolean.TRUE, s.getStdout().getComplete());
         assertEquals(StatusMapper.preview(expected), s.getStdout().getPreview());
+        // The digest of what ran: the example's program, or for NAME-parts the program of NAME
+        // its parts were cut from (make -C examples builds both).
+        String prog0 = name.endsWith("-parts") ? name.substring(0, name.length() - "-parts".length()) : name;
+        Path program = Cli.EXAMPLES.resolve(prog0).resolve(prog0);
+        assertEquals(StdoutChunks.sha256(Files.readAllBytes(program)), s.getProgramSha256(), program.toString());
         assertEquals(1, s.getAttempts());
         assertEquals(1L, s.getObservedGeneration());
         assertNotNull(s.getStartTime());
