@@ -222,6 +222,26 @@ class ClusterFailuresTest {
     }
 
     @Test
+    void aRunWhoseNodeIsLostIsRunAgainElsewhereNeverGivenAProgramVerdict() {
+        // The node dies under the running pod: no status comes from it any more, its log cannot be
+        // read, and PodGC fails and deletes the pod. That is the cluster's doing: the run is tried
+        // again (retries: 1) and finishes with the second attempt's own result.
+        var spec = Runs.spec("behave-bin", "sleep", "4000");
+        spec.setRetries(1);
+        runs.apply("lostnode", wall(spec, "30s"));
+        String first = runs.pod("lostnode", 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> node.started.contains(NS + "/" + first));
+        node.loseNodeOf(first, Duration.ofSeconds(2));
+        SandboxRunStatus s = runs.awaitFinished("lostnode", Duration.ofSeconds(90));
+        assertEquals(Verdict.Completed, s.getVerdict(), s.getMessage());
+        assertEquals(2, s.getAttempts(), s.getMessage());
+        assertEquals("slept\n", new String(runs.storedStdout(s), StandardCharsets.UTF_8));
+        assertTrue(s.getStdout().getComplete(), s.getMessage());
+        assertEquals(1, node.runs.get(first), "the lost pod ran once");
+        assertEquals(1, node.runs.get(runs.pod("lostnode", 2)), "the second attempt ran once");
+    }
+
+    @Test
     void anOomUnderCgroupV2IsMemoryLimitExceededWithTheStdoutSoFar() {
         // The launcher passes a partial block on after a second of quiet (its frames); the kill
         // comes after three.

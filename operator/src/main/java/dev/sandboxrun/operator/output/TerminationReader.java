@@ -26,6 +26,21 @@ public final class TerminationReader {
     private TerminationReader() {
     }
 
+    /**
+     * Why the cluster ended the pod, when it says so (condition DisruptionTarget, Kubernetes 1.26+:
+     * PodGC after node loss, taint eviction, preemption), as " (reason: message)", or "".
+     */
+    static String disruption(PodStatus status) {
+        if (status.getConditions() == null) {
+            return "";
+        }
+        return status.getConditions().stream()
+                .filter(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus()))
+                .findFirst()
+                .map(c -> " (" + c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")")
+                .orElse("");
+    }
+
     /** The outcome, with an unknown wall limit: a deadline is then taken as the program's. */
     public static PodOutcome read(Pod pod) {
         return read(pod, 0);
@@ -92,7 +107,7 @@ public final class TerminationReader {
                 return deadline(pod, cs, wallMs);
             }
             return new PodOutcome.Infrastructure("pod failed" + (podReason == null ? "" : " (" + podReason + ")")
-                    + (status.getMessage() == null ? "" : ": " + status.getMessage()));
+                    + (status.getMessage() == null ? "" : ": " + status.getMessage()) + disruption(status));
         }
         if ("Succeeded".equals(status.getPhase())) {
             return new PodOutcome.Ended(Verdict.LaunchError, "pod succeeded without a container status");

@@ -139,6 +139,8 @@ public final class SimulatedNode implements AutoCloseable {
         volatile boolean evicted;
         volatile boolean oomKilled;
         volatile boolean finished;
+        /** The node under this pod was lost: nothing the container does reaches the API server. */
+        volatile boolean nodeLost;
         volatile long storageLimit;
         volatile String evictionMessage = "The node was low on resource: memory.";
 
@@ -222,6 +224,51 @@ public final class SimulatedNode implements AutoCloseable {
     /** The node is gone: no log can be read from it any more. */
     public void lose() {
         lost = true;
+    }
+
+    /**
+     * The node under the pods now running whose names start with this prefix is lost (its kubelet
+     * stops answering, its VM is gone); pods created later run elsewhere. Their containers die with
+     * no status written, their logs can no longer be read, and once the node object is gone PodGC
+     * marks each pod Failed with condition DisruptionTarget (reason DeletionByPodGC) and deletes it
+     * at once (pkg/controller/podgc/gc_controller.go: gcOrphaned, markFailedAndDeletePodWithCondition,
+     * Kubernetes 1.26 and later), {@code gcAfter} later: on a real cluster, the node monitor grace
+     * period, the 300 s unreachable toleration or the node's deletion first.
+     */
+    public void loseNodeOf(String podPrefix, Duration gcAfter) {
+        pods.forEach((key, r) -> {
+            String ns = key.substring(0, key.indexOf('/'));
+            String name = key.substring(key.indexOf('/') + 1);
+            if (!name.startsWith(podPrefix) || r.finished) {
+                return;
+            }
+            r.nodeLost = true;
+            unreachableLogs.add(name);
+            Process p = r.process;
+            if (p != null) {
+                p.toHandle().destroyForcibly();
+            }
+            timers.schedule(() -> {
+                try {
+                    Pod pod = client.pods().inNamespace(ns).withName(name).get();
+                    if (pod == null) {
+                        return;
+                    }
+                    retrying(() -> updateStatus(pod, s -> {
+                        s.setPhase("Failed");
+                        List<PodCondition> conditions = new ArrayList<>(s.getConditions() == null ? List.of()
+                                : s.getConditions());
+                        conditions.add(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+                                .withReason("DeletionByPodGC").withMessage("PodGC: node no longer exists")
+                                .withLastTransitionTime(Instant.now().toString()).build());
+                        s.setConditions(conditions);
+                    }));
+                    client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete();
+                } catch (Exception e) {
+                    LOG.warn("simulated PodGC failed on pod " + name, e);
+                }
+            }, gcAfter.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Pulling this image takes this long. */
@@ -518,6 +565,9 @@ public final class SimulatedNode implements AutoCloseable {
         err.get();
         log.end(); // the container no longer runs: follow reads end once they have read its log
         run.finished = true;
+        if (run.nodeLost) {
+            return; // no kubelet is left to report the container's end
+        }
         Instant finishedAt = Instant.now();
         String message = !run.oomKilled && Files.exists(termination) ? readCapped(termination) : "";
         int exit = run.oomKilled ? 137 : p.exitValue();

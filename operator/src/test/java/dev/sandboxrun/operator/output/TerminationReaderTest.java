@@ -59,6 +59,19 @@ class TerminationReaderTest {
     }
 
     @Test
+    void aPodFailedByPodGcAfterNodeLossIsAnInfrastructureFailureNamingIt() {
+        // The kubelet is gone: the container's last reported state is Running; PodGC marks the pod
+        // Failed with DisruptionTarget before it deletes it (Kubernetes 1.26+).
+        Pod gone = new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata().withNewSpec().endSpec()
+                .withNewStatus().withPhase("Failed").addNewCondition().withType("DisruptionTarget").withStatus("True")
+                .withReason("DeletionByPodGC").withMessage("PodGC: node no longer exists").endCondition()
+                .addNewContainerStatus().withName("sandbox").withNewState().withNewRunning().endRunning().endState()
+                .endContainerStatus().endStatus().build();
+        var o = assertInstanceOf(PodOutcome.Infrastructure.class, TerminationReader.read(gone));
+        assertTrue(o.message().contains("DeletionByPodGC: PodGC: node no longer exists"), o.message());
+    }
+
+    @Test
     void imagePullFailureIsStuck() {
         Pod p = new PodBuilder().withNewMetadata().withName("r-run-1").endMetadata().withNewSpec().endSpec()
                 .withNewStatus().withPhase("Pending").addNewContainerStatus().withName("sandbox").withNewState()
